@@ -1,0 +1,118 @@
+/**
+ * Small byte helpers: strict base64url, UTF-8, hex, and assertion helpers
+ * that return the value they check. Pure, no node:crypto.
+ * @module
+ */
+import { fail } from './errors.js';
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** UTF-8 encode a string that must be well formed (no lone surrogates). */
+export function utf8(value: string, what = 'string'): Uint8Array {
+  if (!isWellFormed(value)) fail('ERR_INVALID_ARGUMENT', `${what} is not well-formed Unicode (it holds a lone surrogate)`);
+  return encoder.encode(value);
+}
+
+/** Decode UTF-8, refusing invalid sequences. */
+export function fromUtf8(bytes: Uint8Array, what = 'bytes'): string {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    return fail('ERR_INVALID_ARGUMENT', `${what} is not valid UTF-8`);
+  }
+}
+
+function isWellFormed(value: string): boolean {
+  const s = value as string & { isWellFormed?: () => boolean };
+  if (typeof s.isWellFormed === 'function') return s.isWellFormed();
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
+}
+
+/** A view of `bytes` as a Buffer, without copying. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Base64url without padding. */
+export function toBase64url(bytes: Uint8Array): string {
+  return asBuffer(bytes).toString('base64url');
+}
+
+/**
+ * Strict, canonical base64url decoding (RFC 4648 §5, no padding): any
+ * character outside the alphabet, any padding, an impossible length or
+ * non-zero unused bits is refused, so one text has exactly one decoding.
+ * Returns `undefined` instead of throwing, so callers choose the error.
+ */
+export function fromBase64urlStrict(text: string): Buffer | undefined {
+  const rem = text.length % 4;
+  if (rem === 1) return undefined;
+  if (text.indexOf('+') !== -1 || text.indexOf('/') !== -1 || text.indexOf('=') !== -1) return undefined;
+  const out = Buffer.from(text, 'base64url');
+  const expected = (text.length >> 2) * 3 + (rem === 0 ? 0 : rem - 1);
+  // Node skips characters outside the alphabet: a short result means there was one.
+  if (out.length !== expected) return undefined;
+  if (rem !== 0) {
+    const last = text.charCodeAt(text.length - 1);
+    const value = b64Index(last);
+    if (value < 0) return undefined;
+    if (rem === 2 && (value & 0x0f) !== 0) return undefined;
+    if (rem === 3 && (value & 0x03) !== 0) return undefined;
+  }
+  return out;
+}
+
+function b64Index(code: number): number {
+  if (code >= 65 && code <= 90) return code - 65;
+  if (code >= 97 && code <= 122) return code - 71;
+  if (code >= 48 && code <= 57) return code + 4;
+  if (code === 45) return 62;
+  if (code === 95) return 63;
+  return -1;
+}
+
+/** Strict standard base64 (with or without padding). */
+export function fromBase64Strict(text: string): Buffer | undefined {
+  const bare = text.endsWith('==') ? text.slice(0, -2) : text.endsWith('=') ? text.slice(0, -1) : text;
+  if (text.length % 4 !== 0 && bare.length !== text.length) return undefined;
+  if (bare.indexOf('-') !== -1 || bare.indexOf('_') !== -1) return undefined;
+  const urlForm = bare.replace(/\+/g, '-').replace(/\//g, '_');
+  return fromBase64urlStrict(urlForm);
+}
+
+/** Strict hex (even length, 0-9a-fA-F only). */
+export function fromHexStrict(text: string): Buffer | undefined {
+  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
+  return Buffer.from(text, 'hex');
+}
+
+/** Constant-time equality of two byte arrays of the same length. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+/** Asserts `value` is a Uint8Array and returns it. */
+export function assertBytes(value: unknown, what: string): Uint8Array {
+  if (!(value instanceof Uint8Array)) fail('ERR_INVALID_ARGUMENT', `${what} must be a Uint8Array, got ${describe(value)}`);
+  return value;
+}
+
+/** Asserts `value` is a string or Uint8Array. */
+export function assertStringOrBytes(value: unknown, what: string): string | Uint8Array {
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+    fail('ERR_INVALID_ARGUMENT', `${what} must be a string or a Uint8Array, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** A short description of a value's type, never its content. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}

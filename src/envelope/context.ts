@@ -1,0 +1,75 @@
+/**
+ * Context canonicalisation. A context binds an envelope to where it is
+ * stored (for example `{ table: 'users', column: 'ssn', id: '42' }`); it is
+ * authenticated as associated data and never stored. Pure.
+ *
+ * Canonical bytes (docs/format.md, "Context"):
+ * - no context, `{}` or empty bytes: zero bytes;
+ * - a record: `0x01`, u32be count, then for each entry in ascending order of
+ *   the key's UTF-8 bytes: u32be key length, key, u32be value length, value;
+ * - bytes: `0x02` followed by the bytes.
+ * @module
+ */
+import { fail } from '../errors.js';
+import { describe, utf8 } from '../bytes.js';
+
+/** What callers pass as `context`. */
+export type Context = Readonly<Record<string, string>> | Uint8Array;
+
+const EMPTY = new Uint8Array(0);
+const TAG_RECORD = 0x01;
+const TAG_BYTES = 0x02;
+
+/** The canonical bytes of a context (see module doc). */
+export function canonicalContext(context: Context | undefined | null): Uint8Array {
+  if (context === undefined || context === null) return EMPTY;
+  if (context instanceof Uint8Array) {
+    if (context.length === 0) return EMPTY;
+    const out = new Uint8Array(context.length + 1);
+    out[0] = TAG_BYTES;
+    out.set(context, 1);
+    return out;
+  }
+  if (typeof context !== 'object' || Array.isArray(context)) {
+    fail('ERR_INVALID_ARGUMENT', `context must be a record of strings or a Uint8Array, got ${describe(context)}`);
+  }
+  const names = Object.keys(context);
+  if (names.length === 0) return EMPTY;
+  const entries: Array<[Uint8Array, Uint8Array]> = [];
+  let length = 5;
+  for (const name of names) {
+    const value: unknown = (context as Record<string, unknown>)[name];
+    if (typeof value !== 'string') {
+      fail('ERR_INVALID_ARGUMENT', `context value for "${safeName(name)}" must be a string, got ${describe(value)}`);
+    }
+    const k = utf8(name, 'a context key');
+    const v = utf8(value, `the context value for "${safeName(name)}"`);
+    entries.push([k, v]);
+    length += 8 + k.length + v.length;
+  }
+  entries.sort((a, b) => compareBytes(a[0], b[0]));
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  out[0] = TAG_RECORD;
+  view.setUint32(1, entries.length);
+  let offset = 5;
+  for (const [k, v] of entries) {
+    view.setUint32(offset, k.length);
+    out.set(k, offset + 4);
+    offset += 4 + k.length;
+    view.setUint32(offset, v.length);
+    out.set(v, offset + 4);
+    offset += 4 + v.length;
+  }
+  return out;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+function safeName(name: string): string {
+  return name.length <= 64 ? name.replace(/[^\x20-\x7e]/g, '?') : `${name.slice(0, 61).replace(/[^\x20-\x7e]/g, '?')}...`;
+}

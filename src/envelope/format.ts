@@ -1,0 +1,182 @@
+/**
+ * The envelope format: binary layout and text form. Pure: parsing needs no
+ * key and no crypto, which is what `inspect()` and dry runs rely on.
+ *
+ * Binary (docs/format.md): `version u8 | suite u8 | idLen u8 | keyId |
+ * suite body`, where suite 1's body is `salt(16) | commitment(32) |
+ * ciphertext | tag(16)`. Text: `kr<version>.<keyId>.<base64url(binary)>`.
+ * @module
+ */
+import { fail } from '../errors.js';
+import { describe, fromBase64urlStrict, toBase64url } from '../bytes.js';
+
+/** The envelope format version this build writes. */
+export const CURRENT_VERSION = 1;
+/** Format versions this build reads. */
+export const SUPPORTED_VERSIONS: ReadonlySet<number> = new Set([1]);
+/** Key ids: 1 to 64 characters of A-Z a-z 0-9 _ -. */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Sizes of the body of each suite this build knows. */
+export interface SuiteLayout {
+  readonly id: number;
+  readonly name: string;
+  readonly saltLength: number;
+  readonly commitmentLength: number;
+  readonly tagLength: number;
+}
+
+/** Suite 1: AES-256-GCM, per-message key and commitment from HKDF-SHA256. */
+export const SUITE_1: SuiteLayout = {
+  id: 1,
+  name: 'AES-256-GCM-HKDF-SHA256-COMMIT',
+  saltLength: 16,
+  commitmentLength: 32,
+  tagLength: 16,
+};
+
+/** The suite new envelopes use. */
+export const DEFAULT_SUITE = SUITE_1;
+const SUITES = new Map<number, SuiteLayout>([[1, SUITE_1]]);
+
+/** Which form an envelope came in. */
+export type EnvelopeForm = 'text' | 'binary';
+
+/** A parsed envelope: header facts and offsets into `bytes`. */
+export interface ParsedEnvelope {
+  readonly form: EnvelopeForm;
+  readonly version: number;
+  readonly suite: SuiteLayout;
+  readonly keyId: string;
+  /** The binary envelope. */
+  readonly bytes: Uint8Array;
+  /** Offset of the salt: bytes before it are version, suite and key id. */
+  readonly saltOffset: number;
+  /** Offset of the ciphertext: bytes before it are the authenticated header. */
+  readonly bodyOffset: number;
+  /** Offset of the tag. */
+  readonly tagOffset: number;
+}
+
+const TEXT_MAGIC = 'kr';
+
+/** Writes `version | suite | idLen | keyId` and returns the header prefix. */
+export function encodeHeaderPrefix(version: number, suite: SuiteLayout, keyId: string): Uint8Array {
+  const out = new Uint8Array(3 + keyId.length);
+  out[0] = version;
+  out[1] = suite.id;
+  out[2] = keyId.length;
+  for (let i = 0; i < keyId.length; i++) out[3 + i] = keyId.charCodeAt(i);
+  return out;
+}
+
+/** Total binary length of an envelope for `plaintextLength` bytes. */
+export function envelopeLength(suite: SuiteLayout, keyId: string, plaintextLength: number): number {
+  return 3 + keyId.length + suite.saltLength + suite.commitmentLength + plaintextLength + suite.tagLength;
+}
+
+/** The text form of a binary envelope. */
+export function toText(version: number, keyId: string, bytes: Uint8Array): string {
+  return `${TEXT_MAGIC}${version}.${keyId}.${toBase64url(bytes)}`;
+}
+
+/** Parses a text or binary envelope. Throws a KeyrollError on anything malformed. */
+export function parseEnvelope(envelope: string | Uint8Array): ParsedEnvelope {
+  if (typeof envelope === 'string') return parseText(envelope);
+  if (!(envelope instanceof Uint8Array)) {
+    return fail('ERR_INVALID_ARGUMENT', `envelope must be a string or a Uint8Array, got ${describe(envelope)}`);
+  }
+  // Text stored in a binary column: 'k' (0x6b) is never a binary version byte.
+  if (envelope.length > 3 && envelope[0] === 0x6b && envelope[1] === 0x72) {
+    return parseText(latin1(envelope));
+  }
+  return parseBinary(envelope, 'binary');
+}
+
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return s;
+}
+
+function parseText(text: string): ParsedEnvelope {
+  if (!text.startsWith(TEXT_MAGIC)) malformed(`it does not start with "${TEXT_MAGIC}"`);
+  const firstDot = text.indexOf('.', TEXT_MAGIC.length);
+  if (firstDot === -1) malformed('the text prefix has no "." after the version');
+  const versionText = text.slice(TEXT_MAGIC.length, firstDot);
+  if (!/^[1-9][0-9]{0,2}$/.test(versionText)) malformed('the version in the text prefix is not a number');
+  const version = Number(versionText);
+  const secondDot = text.indexOf('.', firstDot + 1);
+  if (secondDot === -1) malformed('the text prefix has no "." after the key id');
+  const keyId = text.slice(firstDot + 1, secondDot);
+  if (!KEY_ID_PATTERN.test(keyId)) malformed('the key id in the text prefix is not a valid key id');
+  if (!SUPPORTED_VERSIONS.has(version)) {
+    fail('ERR_UNSUPPORTED_VERSION', `envelope format version ${version} is not supported by this build (it reads ${[...SUPPORTED_VERSIONS].join(', ')})`, { keyId });
+  }
+  const bytes = fromBase64urlStrict(text.slice(secondDot + 1));
+  if (bytes === undefined) malformed('the payload after the prefix is not canonical base64url', keyId);
+  const parsed = parseBinary(bytes, 'text');
+  if (parsed.version !== version || parsed.keyId !== keyId) {
+    malformed('the text prefix disagrees with the authenticated header', keyId);
+  }
+  return parsed;
+}
+
+function parseBinary(bytes: Uint8Array, form: EnvelopeForm): ParsedEnvelope {
+  if (bytes.length < 4) malformed(`it is ${bytes.length} bytes long, shorter than any envelope`);
+  const version = bytes[0]!;
+  if (!SUPPORTED_VERSIONS.has(version)) {
+    fail('ERR_UNSUPPORTED_VERSION', `envelope format version ${version} is not supported by this build (it reads ${[...SUPPORTED_VERSIONS].join(', ')})`);
+  }
+  const suite = SUITES.get(bytes[1]!);
+  if (suite === undefined) fail('ERR_UNSUPPORTED_SUITE', `envelope suite ${bytes[1]} is not supported by this build`);
+  const idLength = bytes[2]!;
+  if (idLength < 1 || idLength > 64 || bytes.length < 3 + idLength) malformed('the key id length is out of range');
+  let keyId = '';
+  for (let i = 0; i < idLength; i++) keyId += String.fromCharCode(bytes[3 + i]!);
+  if (!KEY_ID_PATTERN.test(keyId)) malformed('the key id holds characters outside A-Z a-z 0-9 _ -');
+  const saltOffset = 3 + idLength;
+  const bodyOffset = saltOffset + suite.saltLength + suite.commitmentLength;
+  const tagOffset = bytes.length - suite.tagLength;
+  if (tagOffset < bodyOffset) malformed(`it is ${bytes.length} bytes long, too short for suite ${suite.id}`, keyId);
+  return { form, version, suite, keyId, bytes, saltOffset, bodyOffset, tagOffset };
+}
+
+function malformed(why: string, keyId?: string): never {
+  return fail('ERR_MALFORMED_ENVELOPE', `not a keyroll envelope: ${why}`, keyId === undefined ? {} : { keyId });
+}
+
+/** What {@link inspect} tells about an envelope without any key. */
+export interface EnvelopeInfo {
+  /** Envelope format version. */
+  readonly version: number;
+  /** Suite id and name. */
+  readonly suite: { readonly id: number; readonly name: string };
+  /** The id of the key that made it. */
+  readonly keyId: string;
+  /** Text (`kr1.<keyId>.…`) or binary. */
+  readonly form: EnvelopeForm;
+  /** Plaintext length in bytes. */
+  readonly plaintextLength: number;
+}
+
+/**
+ * Reads an envelope's header: no key needed, never decrypts. The facts are
+ * not authenticated until a keyring opens the envelope.
+ *
+ * @example
+ * ```ts
+ * import { inspect } from 'keyroll';
+ * inspect('kr1.k2.AQEC...'); // { version: 1, suite: { id: 1, ... }, keyId: 'k2', form: 'text', ... }
+ * ```
+ */
+export function inspect(envelope: string | Uint8Array): EnvelopeInfo {
+  const p = parseEnvelope(envelope);
+  return {
+    version: p.version,
+    suite: { id: p.suite.id, name: p.suite.name },
+    keyId: p.keyId,
+    form: p.form,
+    plaintextLength: p.tagOffset - p.bodyOffset,
+  };
+}

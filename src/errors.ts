@@ -1,0 +1,88 @@
+/**
+ * Every failure keyroll reports is a {@link KeyrollError} with a stable `code`.
+ * Messages name key ids, files and rules; they never contain secret material,
+ * plaintext or a whole envelope.
+ * @module
+ */
+
+/** The stable error codes. Match on `error.code`, never on the message. */
+export const ERROR_CODES = [
+  'ERR_MALFORMED_ENVELOPE',
+  'ERR_UNSUPPORTED_VERSION',
+  'ERR_UNSUPPORTED_SUITE',
+  'ERR_UNKNOWN_KEY',
+  'ERR_KEY_DISABLED',
+  'ERR_DECRYPT_FAILED',
+  'ERR_VERSION_BELOW_POLICY',
+  'ERR_INVALID_KEY',
+  'ERR_INVALID_KEYRING',
+  'ERR_INVALID_ARGUMENT',
+  'ERR_IO',
+  'ERR_MISSING_DEPENDENCY',
+  'ERR_CONFLICT',
+  'ERR_TOKEN_EXPIRED',
+  'ERR_TOKEN_NOT_YET_VALID',
+  'ERR_TOKEN_INVALID',
+  'ERR_TOKEN_UNSUPPORTED',
+  'ERR_TOKEN_CLAIM_MISMATCH',
+] as const;
+
+/** One of {@link ERROR_CODES}. */
+export type KeyrollErrorCode = (typeof ERROR_CODES)[number];
+
+/** Extra facts attached to an error; never secret. */
+export interface KeyrollErrorDetails {
+  /** The key id involved, when there is one. */
+  keyId?: string;
+  /** The file involved, when there is one. */
+  file?: string;
+  /** The underlying error, when there is one. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class keyroll throws.
+ *
+ * @example
+ * ```ts
+ * import { KeyrollError } from 'keyroll';
+ * try {
+ *   ring.decrypt(stored);
+ * } catch (err) {
+ *   if (KeyrollError.is(err, 'ERR_UNKNOWN_KEY')) console.warn('stored value names a key we no longer hold');
+ *   else throw err;
+ * }
+ * ```
+ */
+export class KeyrollError extends Error {
+  /** The stable code. */
+  readonly code: KeyrollErrorCode;
+  /** The key id involved, when there is one. */
+  readonly keyId?: string;
+  /** The file involved, when there is one. */
+  readonly file?: string;
+
+  constructor(code: KeyrollErrorCode, message: string, details: KeyrollErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'KeyrollError';
+    this.code = code;
+    if (details.keyId !== undefined) this.keyId = details.keyId;
+    if (details.file !== undefined) this.file = details.file;
+  }
+
+  /**
+   * True when `err` is a KeyrollError, optionally with the given code.
+   * @example
+   * ```ts
+   * if (KeyrollError.is(err, 'ERR_DECRYPT_FAILED')) return null;
+   * ```
+   */
+  static is(err: unknown, code?: KeyrollErrorCode): err is KeyrollError {
+    return err instanceof KeyrollError && (code === undefined || err.code === code);
+  }
+}
+
+/** Shorthand used inside the library. */
+export function fail(code: KeyrollErrorCode, message: string, details?: KeyrollErrorDetails): never {
+  throw new KeyrollError(code, message, details);
+}

@@ -1,0 +1,83 @@
+/**
+ * The keyring document: the JSON form of a keyring, secrets included, with
+ * its own schema version. docs/format.md ("Keyring document") describes it.
+ * @module
+ */
+import { fail } from '../errors.js';
+import { describe } from '../bytes.js';
+import type { KeySpec, KeyState, SecretEncoding } from './key.js';
+import type { PolicyInput } from './policy.js';
+
+/** The `format` field of every keyring document. */
+export const DOCUMENT_FORMAT = 'keyroll.keyring';
+/** The schema version this build writes and reads. */
+export const DOCUMENT_VERSION = 1;
+
+/** One key in a keyring document. */
+export interface KeyringDocumentKey {
+  id: string;
+  state: KeyState;
+  createdAt: string;
+  activatesAt?: string;
+  secret: string;
+  encoding: SecretEncoding;
+}
+
+/** A keyring document (schema version 1). */
+export interface KeyringDocument {
+  format: typeof DOCUMENT_FORMAT;
+  version: typeof DOCUMENT_VERSION;
+  policy?: PolicyInput;
+  keys: KeyringDocumentKey[];
+}
+
+const TOP_FIELDS = new Set(['format', 'version', 'policy', 'keys']);
+const KEY_FIELDS = new Set(['id', 'state', 'createdAt', 'activatesAt', 'secret', 'encoding']);
+
+/** Parses a document (text or already-parsed object) into key specs and a policy. */
+export function parseDocument(input: unknown, source = 'keyring document'): { keys: KeySpec[]; policy: PolicyInput | undefined } {
+  let doc: unknown = input;
+  if (typeof input === 'string') {
+    try {
+      doc = JSON.parse(input);
+    } catch {
+      // The parser's message may quote the input, which holds secrets: never pass it on.
+      fail('ERR_INVALID_KEYRING', `${source} is not valid JSON`);
+    }
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('ERR_INVALID_KEYRING', `${source} must be a JSON object, got ${describe(doc)}`);
+  const record = doc as Record<string, unknown>;
+  for (const name of Object.keys(record)) {
+    if (!TOP_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${source} has an unknown field "${name.slice(0, 40)}"`);
+  }
+  if (record['format'] !== DOCUMENT_FORMAT) fail('ERR_INVALID_KEYRING', `${source}: "format" must be "${DOCUMENT_FORMAT}"`);
+  if (record['version'] !== DOCUMENT_VERSION) {
+    fail('ERR_INVALID_KEYRING', `${source}: schema version ${String(record['version']).slice(0, 10)} is not supported (this build reads version ${DOCUMENT_VERSION})`);
+  }
+  const policy = record['policy'];
+  if (policy !== undefined && (typeof policy !== 'object' || policy === null || Array.isArray(policy))) {
+    fail('ERR_INVALID_KEYRING', `${source}: "policy" must be an object`);
+  }
+  const keys = record['keys'];
+  if (!Array.isArray(keys)) fail('ERR_INVALID_KEYRING', `${source}: "keys" must be an array`);
+  const specs = keys.map((entry: unknown, index) => parseKey(entry, index, source));
+  return { keys: specs, policy: policy as PolicyInput | undefined };
+}
+
+function parseKey(entry: unknown, index: number, source: string): KeySpec {
+  const where = `${source}: keys[${index}]`;
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail('ERR_INVALID_KEYRING', `${where} must be an object`);
+  const key = entry as Record<string, unknown>;
+  const id = typeof key['id'] === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(key['id']) ? key['id'] : undefined;
+  const label = id === undefined ? where : `${where} (key "${id}")`;
+  for (const name of Object.keys(key)) {
+    if (!KEY_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${label} has an unknown field "${name.slice(0, 40)}"`, id === undefined ? {} : { keyId: id });
+  }
+  for (const name of ['id', 'state', 'createdAt', 'secret', 'encoding'] as const) {
+    if (typeof key[name] !== 'string') fail('ERR_INVALID_KEYRING', `${label}: "${name}" must be a string`, id === undefined ? {} : { keyId: id });
+  }
+  if (key['activatesAt'] !== undefined && typeof key['activatesAt'] !== 'string') {
+    fail('ERR_INVALID_KEYRING', `${label}: "activatesAt" must be a string`, id === undefined ? {} : { keyId: id });
+  }
+  return key as unknown as KeySpec;
+}

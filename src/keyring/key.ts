@@ -1,0 +1,212 @@
+/**
+ * A key: id, state, dates, and secret material that never shows itself.
+ * @module
+ */
+import { fail } from '../errors.js';
+import { describe, fromBase64Strict, fromBase64urlStrict, fromHexStrict, toBase64url, utf8 } from '../bytes.js';
+import { KEY_ID_PATTERN } from '../envelope/format.js';
+import { MIN_SECRET_BYTES } from './policy.js';
+
+/**
+ * A key's state. `active`: encrypts and decrypts (exactly one per keyring).
+ * `decrypt-only`: retired, still decrypts. `disabled`: never decrypts.
+ * `pending`: decrypts now and becomes the active key at `activatesAt`.
+ */
+export type KeyState = 'active' | 'decrypt-only' | 'disabled' | 'pending';
+/** The states, in lifecycle order. */
+export const KEY_STATES: readonly KeyState[] = ['pending', 'active', 'decrypt-only', 'disabled'];
+
+/** How a string secret is written. `utf8` (the default) takes the string as typed. */
+export type SecretEncoding = 'utf8' | 'hex' | 'base64' | 'base64url';
+const ENCODINGS: readonly SecretEncoding[] = ['utf8', 'hex', 'base64', 'base64url'];
+
+/** A time as a `Date`, an ISO 8601 string or milliseconds since the epoch. */
+export type TimeInput = Date | string | number;
+
+/** A key as callers describe it. */
+export interface KeySpec {
+  /** 1 to 64 characters of `A-Z a-z 0-9 _ -`. */
+  readonly id: string;
+  /** Secret material: bytes, or a string decoded per `encoding` (default: the raw UTF-8 string). */
+  readonly secret: string | Uint8Array;
+  /** How a string `secret` is written. */
+  readonly encoding?: SecretEncoding;
+  /** Default: see {@link Keyring.create}. */
+  readonly state?: KeyState;
+  /** Default: now. */
+  readonly createdAt?: TimeInput;
+  /** For `pending` keys: when the key becomes active. */
+  readonly activatesAt?: TimeInput;
+}
+
+/** A key's public facts: everything but the secret. */
+export interface KeyInfo {
+  readonly id: string;
+  readonly state: KeyState;
+  readonly createdAt: string;
+  readonly activatesAt?: string;
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** Secret bytes and the string they were typed as, plus per-suite derived state. */
+export class KeyMaterial {
+  readonly #bytes: Uint8Array;
+  readonly #text: string | undefined;
+  readonly #encoding: SecretEncoding | undefined;
+  readonly #derived = new Map<number, unknown>();
+
+  constructor(bytes: Uint8Array, text?: string, encoding?: SecretEncoding) {
+    this.#bytes = bytes;
+    this.#text = text;
+    this.#encoding = encoding;
+  }
+  /** The secret bytes. Internal: never hand these to callers. */
+  bytes(): Uint8Array {
+    return this.#bytes;
+  }
+  /** The string the secret was typed as, when it was one. */
+  typedLength(): number | undefined {
+    return this.#text?.length;
+  }
+  /** The secret as written in a keyring document. */
+  exportForm(): { secret: string; encoding: SecretEncoding } {
+    if (this.#text !== undefined && this.#encoding !== undefined) return { secret: this.#text, encoding: this.#encoding };
+    return { secret: toBase64url(this.#bytes), encoding: 'base64url' };
+  }
+  /** Derived state for suite `id`, built once. */
+  derived<T>(id: number, build: (secret: Uint8Array) => T): T {
+    let value = this.#derived.get(id) as T | undefined;
+    if (value === undefined) {
+      value = build(this.#bytes);
+      this.#derived.set(id, value);
+    }
+    return value;
+  }
+  toJSON(): string {
+    return '[secret]';
+  }
+  toString(): string {
+    return '[secret]';
+  }
+  [INSPECT](): string {
+    return '[secret]';
+  }
+}
+
+/**
+ * A key. Immutable: lifecycle operations return new keys sharing the same
+ * material. `JSON.stringify`, `String()` and `util.inspect` show the id and
+ * state only.
+ */
+export class Key {
+  /** The key id, also written in every envelope it makes. */
+  readonly id: string;
+  /** The state as written in the keyring document. */
+  readonly state: KeyState;
+  /** When the key was made. */
+  readonly createdAt: Date;
+  /** For pending keys: when it becomes active. */
+  readonly activatesAt: Date | undefined;
+  readonly #material: KeyMaterial;
+
+  /** @internal use {@link Key.from} or {@link generateKey}. */
+  constructor(id: string, state: KeyState, createdAt: Date, activatesAt: Date | undefined, material: KeyMaterial) {
+    this.id = id;
+    this.state = state;
+    this.createdAt = createdAt;
+    this.activatesAt = activatesAt;
+    this.#material = material;
+    Object.freeze(this);
+  }
+
+  /**
+   * Builds a key from a spec, checking the id, the secret and the dates.
+   * @example
+   * ```ts
+   * const key = Key.from({ id: 'k2', secret: 'a3f1...', encoding: 'hex', state: 'active' });
+   * ```
+   */
+  static from(spec: KeySpec | Key, defaults: { state: KeyState; now: Date }): Key {
+    if (spec instanceof Key) return spec;
+    if (typeof spec !== 'object' || spec === null) fail('ERR_INVALID_KEY', `a key must be an object with id and secret, got ${describe(spec)}`);
+    const id = checkKeyId(spec.id);
+    const state = spec.state ?? defaults.state;
+    if (!KEY_STATES.includes(state)) fail('ERR_INVALID_KEY', `key "${id}": state must be one of ${KEY_STATES.join(', ')}`, { keyId: id });
+    const createdAt = spec.createdAt === undefined ? defaults.now : toDate(spec.createdAt, `key "${id}": createdAt`, id);
+    const activatesAt = spec.activatesAt === undefined ? undefined : toDate(spec.activatesAt, `key "${id}": activatesAt`, id);
+    return new Key(id, state, createdAt, activatesAt, materialFrom(id, spec.secret, spec.encoding));
+  }
+
+  /** A copy of this key in another state (same secret). */
+  withState(state: KeyState, activatesAt?: Date): Key {
+    return new Key(this.id, state, this.createdAt, activatesAt, this.#material);
+  }
+
+  /** @internal the secret material; never expose. */
+  material(): KeyMaterial {
+    return this.#material;
+  }
+
+  /** Public facts only. */
+  info(state: KeyState = this.state): KeyInfo {
+    const base = { id: this.id, state, createdAt: this.createdAt.toISOString() };
+    return this.activatesAt !== undefined && state === 'pending' ? { ...base, activatesAt: this.activatesAt.toISOString() } : base;
+  }
+  toJSON(): KeyInfo {
+    return this.info();
+  }
+  toString(): string {
+    return `Key(${this.id}, ${this.state})`;
+  }
+  [INSPECT](): string {
+    return `Key { id: '${this.id}', state: '${this.state}', createdAt: ${this.createdAt.toISOString()} }`;
+  }
+}
+
+/** Checks a key id and returns it. The id is never echoed when invalid. */
+export function checkKeyId(id: unknown): string {
+  if (typeof id !== 'string') fail('ERR_INVALID_KEY', `a key id must be a string, got ${describe(id)}`);
+  if (!KEY_ID_PATTERN.test(id)) {
+    const bad = [...id].findIndex((c) => !/[A-Za-z0-9_-]/.test(c));
+    const why = id.length === 0 ? 'it is empty' : id.length > 64 ? `it is ${id.length} characters long` : `character ${bad + 1} is not allowed`;
+    fail('ERR_INVALID_KEY', `invalid key id: ${why}; ids are 1 to 64 characters of A-Z a-z 0-9 _ -`);
+  }
+  return id;
+}
+
+function toDate(value: TimeInput, what: string, keyId: string): Date {
+  const date = value instanceof Date ? new Date(value.getTime()) : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+  if (date === undefined || Number.isNaN(date.getTime())) fail('ERR_INVALID_KEY', `${what} is not a valid time (use an ISO 8601 string)`, { keyId });
+  return date;
+}
+
+function materialFrom(id: string, secret: unknown, encoding: SecretEncoding | undefined): KeyMaterial {
+  if (secret instanceof Uint8Array) {
+    if (encoding !== undefined) fail('ERR_INVALID_KEY', `key "${id}": encoding applies to string secrets only`, { keyId: id });
+    return checkedMaterial(id, new KeyMaterial(new Uint8Array(secret)));
+  }
+  if (typeof secret !== 'string') fail('ERR_INVALID_KEY', `key "${id}": secret must be a string or a Uint8Array, got ${describe(secret)}`, { keyId: id });
+  const enc = encoding ?? 'utf8';
+  if (!ENCODINGS.includes(enc)) fail('ERR_INVALID_KEY', `key "${id}": encoding must be one of ${ENCODINGS.join(', ')}`, { keyId: id });
+  let bytes: Uint8Array | undefined;
+  if (enc === 'utf8') {
+    try {
+      bytes = utf8(secret);
+    } catch {
+      fail('ERR_INVALID_KEY', `key "${id}": secret is not well-formed Unicode`, { keyId: id });
+    }
+  } else if (enc === 'hex') bytes = fromHexStrict(secret);
+  else if (enc === 'base64') bytes = fromBase64Strict(secret);
+  else bytes = fromBase64urlStrict(secret);
+  if (bytes === undefined) fail('ERR_INVALID_KEY', `key "${id}": secret is not valid ${enc}`, { keyId: id });
+  return checkedMaterial(id, new KeyMaterial(new Uint8Array(bytes), secret, enc));
+}
+
+function checkedMaterial(id: string, material: KeyMaterial): KeyMaterial {
+  const length = material.bytes().length;
+  if (length < MIN_SECRET_BYTES) {
+    fail('ERR_INVALID_KEY', `key "${id}": secret material is ${length} bytes; at least ${MIN_SECRET_BYTES} are required`, { keyId: id });
+  }
+  return material;
+}

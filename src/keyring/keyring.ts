@@ -1,0 +1,461 @@
+/**
+ * The Keyring: one active key, retired and disabled keys, and the envelope
+ * operations. Synchronous, so it fits ORM value transformers and config
+ * loaders. Reads the clock only through the injected `clock`.
+ * @module
+ */
+import { fail } from '../errors.js';
+import { asBuffer, assertStringOrBytes, fromUtf8, utf8 } from '../bytes.js';
+import { canonicalContext, type Context } from '../envelope/context.js';
+import { CURRENT_VERSION, DEFAULT_SUITE, parseEnvelope, toText, type ParsedEnvelope } from '../envelope/format.js';
+import { open1, seal1, suite1Key } from '../suites/index.js';
+import { parseDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument } from './document.js';
+import { Key, checkKeyId, type KeyInfo, type KeySpec, type KeyState } from './key.js';
+import { addKey, disableKey, promoteKey, removeKey, resolvePending, retireKey, type AddOptions } from './lifecycle.js';
+import { checkEnvelopeVersion, normalizePolicy, type Policy, type PolicyInput } from './policy.js';
+import { validateKeys } from './rules.js';
+import { UsageStats, type KeyUsage } from './stats.js';
+
+/** A clock: returns now as a Date or milliseconds since the epoch. */
+export type Clock = () => Date | number;
+
+/** Reported to `onDecrypt` after every successful decryption. */
+export interface DecryptEvent {
+  /** The key that opened the envelope. */
+  readonly keyId: string;
+  /** The envelope's format version. */
+  readonly version: number;
+  /** The envelope's suite id. */
+  readonly suite: number;
+  /** True when the envelope should be re-encrypted (another key or an older suite). */
+  readonly stale: boolean;
+  /** The active key at the time. */
+  readonly activeKeyId: string;
+}
+
+/** Options shared by every keyring constructor; carried over by lifecycle operations. */
+export interface KeyringRuntimeOptions {
+  /** Injected clock (tests); default `Date.now`. */
+  readonly clock?: Clock;
+  /** Called after every successful decryption: report stale reads to telemetry. Must not throw. */
+  readonly onDecrypt?: (event: DecryptEvent) => void;
+}
+
+/** Options of {@link Keyring.create}. */
+export interface KeyringOptions extends KeyringRuntimeOptions {
+  /** The keys. A key without `state` is `active` when it is the only key or is named by `activeKeyId`, else `decrypt-only`. */
+  readonly keys: ReadonlyArray<KeySpec | Key>;
+  /** Policy checked now and at every change. */
+  readonly policy?: PolicyInput;
+  /** Marks this key active (others without a state become `decrypt-only`). */
+  readonly activeKeyId?: string;
+}
+
+/** Options of encrypt and decrypt calls. */
+export interface CryptOptions {
+  /** Where the value lives, e.g. `{ table: 'users', column: 'ssn', id: '42' }`. Authenticated, never stored. */
+  readonly context?: Context;
+}
+
+/** What {@link Keyring.open} returns. */
+export interface OpenResult {
+  readonly plaintext: Uint8Array;
+  readonly keyId: string;
+  readonly version: number;
+  readonly suite: number;
+  /** True when the envelope was not made by the current active key with the current default suite. */
+  readonly stale: boolean;
+}
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+/**
+ * @internal Runtime option holding a replacement salt source. Only
+ * `keyroll/testing` sets it (seeded, deterministic envelopes for snapshot
+ * tests); it is not exported from the package root.
+ */
+export const SALT_SOURCE: unique symbol = Symbol('keyroll.saltSource');
+type SaltSource = (length: number) => Uint8Array;
+const systemClock: Clock = () => Date.now();
+
+/**
+ * A keyring: exactly one active key that encrypts, plus `decrypt-only`,
+ * `pending` and `disabled` keys. Immutable: lifecycle operations return a
+ * new, validated keyring.
+ *
+ * @example
+ * ```ts
+ * import { Keyring, generateKey } from 'keyroll';
+ * const ring = Keyring.create({ keys: [generateKey({ id: 'k1' })] });
+ * const stored = ring.encrypt('4111 1111 1111 1111', { context: { table: 'cards', column: 'pan', id: '7' } });
+ * ring.decryptString(stored, { context: { table: 'cards', column: 'pan', id: '7' } });
+ * ```
+ */
+export class Keyring {
+  readonly #keys: ReadonlyMap<string, Key>;
+  readonly #baseActive: Key;
+  readonly #pending: readonly Key[];
+  readonly #policy: Policy;
+  readonly #clock: Clock;
+  readonly #onDecrypt: ((event: DecryptEvent) => void) | undefined;
+  readonly #stats: UsageStats;
+  readonly #salt: SaltSource | undefined;
+
+  private constructor(keys: readonly Key[], policy: Policy, runtime: KeyringRuntimeOptions, stats: UsageStats) {
+    this.#keys = validateKeys(keys, policy);
+    this.#policy = policy;
+    this.#baseActive = keys.find((k) => k.state === 'active')!;
+    this.#pending = keys.filter((k) => k.state === 'pending').sort((a, b) => a.activatesAt!.getTime() - b.activatesAt!.getTime());
+    this.#clock = runtime.clock ?? systemClock;
+    this.#onDecrypt = runtime.onDecrypt;
+    this.#stats = stats;
+    this.#salt = (runtime as { [SALT_SOURCE]?: SaltSource })[SALT_SOURCE];
+  }
+
+  /**
+   * Builds a keyring from keys and a policy, checking every rule.
+   * @example
+   * ```ts
+   * const ring = Keyring.create({
+   *   keys: [
+   *     { id: 'k2', secret: process.env.KEY_2!, encoding: 'hex', state: 'active' },
+   *     { id: 'k1', secret: process.env.KEY_1!, encoding: 'hex', state: 'decrypt-only' },
+   *   ],
+   *   policy: { minVersion: 1 },
+   * });
+   * ```
+   */
+  static create(options: KeyringOptions): Keyring {
+    if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'Keyring.create needs an options object with keys');
+    if (!Array.isArray(options.keys)) fail('ERR_INVALID_KEYRING', 'keys must be an array');
+    const clock = options.clock ?? systemClock;
+    const now = toDate(clock());
+    const activeId = options.activeKeyId === undefined ? undefined : checkKeyId(options.activeKeyId);
+    const single = options.keys.length === 1;
+    const keys = options.keys.map((spec) => {
+      const isNamed = activeId !== undefined && (spec as { id?: unknown }).id === activeId;
+      const key = Key.from(spec, { state: isNamed || (single && activeId === undefined) ? 'active' : 'decrypt-only', now });
+      if (isNamed && key.state !== 'active') {
+        if ((spec as KeySpec).state !== undefined && (spec as KeySpec).state !== 'active') {
+          fail('ERR_INVALID_KEYRING', `activeKeyId names key "${key.id}", whose state is ${key.state}`, { keyId: key.id });
+        }
+        return key.withState('active');
+      }
+      return key;
+    });
+    if (activeId !== undefined && !keys.some((k) => k.id === activeId)) {
+      fail('ERR_INVALID_KEYRING', `activeKeyId names key "${activeId}", which is not in the keyring`, { keyId: activeId });
+    }
+    return new Keyring(keys, normalizePolicy(options.policy), options, new UsageStats());
+  }
+
+  /**
+   * Loads a keyring document (JSON text or the parsed object), as written by {@link Keyring.export}.
+   * @example
+   * ```ts
+   * const ring = Keyring.fromJSON(fs.readFileSync('keyring.json', 'utf8'));
+   * ```
+   */
+  static fromJSON(input: string | KeyringDocument | object, options: KeyringRuntimeOptions = {}): Keyring {
+    const { keys, policy } = parseDocument(input);
+    return Keyring.create({ ...options, keys, ...(policy === undefined ? {} : { policy }) });
+  }
+
+  #now(): number {
+    const t = this.#clock();
+    return typeof t === 'number' ? t : t.getTime();
+  }
+
+  #activeAt(now: number): Key {
+    let active = this.#baseActive;
+    for (const key of this.#pending) {
+      if (key.activatesAt!.getTime() <= now) active = key;
+      else break;
+    }
+    return active;
+  }
+
+  #stateAt(key: Key, active: Key, now: number): KeyState {
+    if (key === active) return 'active';
+    if (key.state === 'active') return 'decrypt-only';
+    if (key.state === 'pending' && key.activatesAt!.getTime() <= now) return 'decrypt-only';
+    return key.state;
+  }
+
+  /** The id of the key that encrypts now (pending keys whose time has come included). */
+  get activeKeyId(): string {
+    return this.#activeAt(this.#now()).id;
+  }
+
+  /** The policy in force. */
+  get policy(): Policy {
+    return this.#policy;
+  }
+
+  /**
+   * Every key's public facts with its state now. Never secrets.
+   * @example
+   * ```ts
+   * for (const k of ring.keys()) console.log(k.id, k.state);
+   * ```
+   */
+  keys(): KeyInfo[] {
+    const now = this.#now();
+    const active = this.#activeAt(now);
+    return [...this.#keys.values()].map((k) => k.info(this.#stateAt(k, active, now)));
+  }
+
+  /** True when the keyring holds a key with this id. */
+  has(keyId: string): boolean {
+    return this.#keys.has(keyId);
+  }
+
+  /**
+   * The key with this id (its secret stays hidden), or `undefined`.
+   * @example
+   * ```ts
+   * ring.get('k1')?.state; // 'decrypt-only'
+   * ```
+   */
+  get(keyId: string): Key | undefined {
+    return this.#keys.get(keyId);
+  }
+
+  /**
+   * Encrypts with the active key; returns the text form `kr1.<keyId>.<base64url>`.
+   * @example
+   * ```ts
+   * const stored = ring.encrypt(token, { context: { table: 'users', column: 'token', id: String(userId) } });
+   * ```
+   */
+  encrypt(plaintext: string | Uint8Array, options?: CryptOptions): string {
+    const { keyId, bytes } = this.#seal(plaintext, options);
+    return toText(CURRENT_VERSION, keyId, bytes);
+  }
+
+  /**
+   * Encrypts with the active key; returns the compact binary form.
+   * @example
+   * ```ts
+   * const blob = ring.encryptToBytes(new Uint8Array([1, 2, 3]));
+   * ```
+   */
+  encryptToBytes(plaintext: string | Uint8Array, options?: CryptOptions): Uint8Array {
+    return this.#seal(plaintext, options).bytes;
+  }
+
+  #seal(plaintext: string | Uint8Array, options: CryptOptions | undefined): { keyId: string; bytes: Buffer } {
+    assertStringOrBytes(plaintext, 'plaintext');
+    const data = typeof plaintext === 'string' ? utf8(plaintext, 'plaintext') : plaintext;
+    const context = canonicalContext(options?.context);
+    const now = this.#now();
+    const key = this.#activeAt(now);
+    const suiteKey = key.material().derived(1, suite1Key);
+    const bytes = this.#salt === undefined ? seal1(key.id, suiteKey, data, context) : seal1(key.id, suiteKey, data, context, this.#salt(16));
+    this.#stats.encrypted(key.id, now);
+    return { keyId: key.id, bytes };
+  }
+
+  /**
+   * Decrypts an envelope (text or binary) with whichever known, non-disabled key made it.
+   * @example
+   * ```ts
+   * const bytes = ring.decrypt(stored, { context: { table: 'users', column: 'token', id: '42' } });
+   * ```
+   */
+  decrypt(envelope: string | Uint8Array, options?: CryptOptions): Uint8Array {
+    return this.open(envelope, options).plaintext;
+  }
+
+  /**
+   * Decrypts to a string (the plaintext must be UTF-8).
+   * @example
+   * ```ts
+   * const token = ring.decryptString(stored);
+   * ```
+   */
+  decryptString(envelope: string | Uint8Array, options?: CryptOptions): string {
+    const plaintext = this.open(envelope, options).plaintext;
+    return fromUtf8(plaintext, 'the decrypted plaintext');
+  }
+
+  /**
+   * Decrypts and tells which key made the envelope and whether it is stale.
+   * @example
+   * ```ts
+   * const { plaintext, stale } = ring.open(stored);
+   * if (stale) await saveIfUnchanged(ring.encrypt(plaintext), stored);
+   * ```
+   */
+  open(envelope: string | Uint8Array, options?: CryptOptions): OpenResult {
+    const parsed = parseEnvelope(envelope);
+    const context = canonicalContext(options?.context);
+    const now = this.#now();
+    const key = this.#keyFor(parsed);
+    const plaintext = open1(parsed, key.material().derived(1, suite1Key), context);
+    if (plaintext === undefined) {
+      fail('ERR_DECRYPT_FAILED', `decryption failed for an envelope naming key "${parsed.keyId}": it was tampered with, the context differs, or the key's secret is not the one that made it`, { keyId: parsed.keyId });
+    }
+    const active = this.#activeAt(now);
+    const stale = isStale(parsed, active.id);
+    this.#stats.decrypted(key.id, stale, now);
+    if (this.#onDecrypt !== undefined) {
+      try {
+        this.#onDecrypt({ keyId: key.id, version: parsed.version, suite: parsed.suite.id, stale, activeKeyId: active.id });
+      } catch {
+        // A telemetry hook must never turn a good read into a failure.
+      }
+    }
+    return { plaintext, keyId: key.id, version: parsed.version, suite: parsed.suite.id, stale };
+  }
+
+  #keyFor(parsed: ParsedEnvelope): Key {
+    const key = this.#keys.get(parsed.keyId);
+    if (key === undefined) fail('ERR_UNKNOWN_KEY', `envelope names key "${parsed.keyId}", which is not in this keyring`, { keyId: parsed.keyId });
+    if (key.state === 'disabled') fail('ERR_KEY_DISABLED', `envelope names key "${parsed.keyId}", which is disabled`, { keyId: parsed.keyId });
+    checkEnvelopeVersion(this.#policy, parsed.version, parsed.keyId);
+    return key;
+  }
+
+  /**
+   * The same plaintext under the active key (text form).
+   * @example
+   * ```ts
+   * const fresh = ring.reencrypt(stored, { context });
+   * ```
+   */
+  reencrypt(envelope: string | Uint8Array, options?: CryptOptions): string {
+    const { plaintext } = this.open(envelope, options);
+    try {
+      return this.encrypt(plaintext, options);
+    } finally {
+      asBuffer(plaintext).fill(0);
+    }
+  }
+
+  /**
+   * True when the envelope (by its header alone, no decryption) was not made
+   * by the active key with the default suite. Throws on a malformed envelope.
+   * @example
+   * ```ts
+   * if (ring.isStale(stored)) queueForRotation(rowId);
+   * ```
+   */
+  isStale(envelope: string | Uint8Array): boolean {
+    return isStale(parseEnvelope(envelope), this.activeKeyId);
+  }
+
+  /**
+   * Adds a key (default state `decrypt-only`; with `activatesAt`, `pending`
+   * until then; with `activate: true`, active now).
+   * @example
+   * ```ts
+   * const next = ring.add(generateKey({ id: 'k3' }), { activatesAt: new Date(Date.now() + 3600_000) });
+   * ```
+   */
+  add(key: KeySpec | Key, options: AddOptions = {}): Keyring {
+    const now = toDate(this.#clock());
+    return this.#derive(addKey(this.#resolved(now), key, options, now));
+  }
+
+  /**
+   * Makes `keyId` the active key; the previous active key becomes `decrypt-only`.
+   * @example
+   * ```ts
+   * ring = ring.promote('k3');
+   * ```
+   */
+  promote(keyId: string): Keyring {
+    return this.#derive(promoteKey(this.#resolved(toDate(this.#clock())), keyId));
+  }
+
+  /**
+   * Makes a key `decrypt-only` (never the active key).
+   * @example
+   * ```ts
+   * ring = ring.retire('k1');
+   * ```
+   */
+  retire(keyId: string): Keyring {
+    return this.#derive(retireKey(this.#resolved(toDate(this.#clock())), keyId));
+  }
+
+  /**
+   * Disables a key: it no longer decrypts (never the active key).
+   * @example
+   * ```ts
+   * ring = ring.disable('leaked');
+   * ```
+   */
+  disable(keyId: string): Keyring {
+    return this.#derive(disableKey(this.#resolved(toDate(this.#clock())), keyId));
+  }
+
+  /**
+   * Removes a key (never the active key). Values it encrypted can no longer be read.
+   * @example
+   * ```ts
+   * ring = ring.remove('k1');
+   * ```
+   */
+  remove(keyId: string): Keyring {
+    return this.#derive(removeKey(this.#resolved(toDate(this.#clock())), keyId));
+  }
+
+  #resolved(now: Date): Key[] {
+    return resolvePending([...this.#keys.values()], now);
+  }
+
+  #derive(keys: Key[]): Keyring {
+    const runtime = { clock: this.#clock, ...(this.#onDecrypt ? { onDecrypt: this.#onDecrypt } : {}), ...(this.#salt ? { [SALT_SOURCE]: this.#salt } : {}) };
+    return new Keyring(keys, this.#policy, runtime, this.#stats);
+  }
+
+  /**
+   * Per-key counts of encryptions and decryptions in this process (shared with keyrings derived from this one).
+   * @example
+   * ```ts
+   * const idle = ring.stats().filter((s) => s.keyId !== ring.activeKeyId && s.decryptions === 0);
+   * ```
+   */
+  stats(): KeyUsage[] {
+    return this.#stats.snapshot(this.#keys.keys());
+  }
+
+  /**
+   * The keyring document, secrets included: the one deliberate way to get
+   * secrets out. Pending keys whose time has come are written as active.
+   * @example
+   * ```ts
+   * fs.writeFileSync('keyring.json', JSON.stringify(ring.export(), null, 2), { mode: 0o600 });
+   * ```
+   */
+  export(): KeyringDocument {
+    const keys = this.#resolved(toDate(this.#clock())).map((key) => {
+      const info = key.info();
+      return { ...info, ...key.material().exportForm() };
+    });
+    const policy: PolicyInput = { ...this.#policy };
+    return { format: DOCUMENT_FORMAT, version: DOCUMENT_VERSION, policy, keys };
+  }
+
+  /** Public facts only: never secrets. */
+  toJSON(): { activeKeyId: string; keys: KeyInfo[]; policy: Policy } {
+    return { activeKeyId: this.activeKeyId, keys: this.keys(), policy: this.#policy };
+  }
+  toString(): string {
+    return `Keyring(active: ${this.activeKeyId}, ${this.#keys.size} key${this.#keys.size === 1 ? '' : 's'})`;
+  }
+  [INSPECT](): string {
+    const keys = this.keys().map((k) => `${k.id}: ${k.state}`).join(', ');
+    return `Keyring { active: '${this.activeKeyId}', keys: { ${keys} } }`;
+  }
+}
+
+function isStale(parsed: ParsedEnvelope, activeKeyId: string): boolean {
+  return parsed.keyId !== activeKeyId || parsed.suite.id !== DEFAULT_SUITE.id || parsed.version !== CURRENT_VERSION;
+}
+
+function toDate(value: Date | number): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
