@@ -17,3 +17,4 @@ export { KeyrollError, ERROR_CODES, type KeyrollErrorCode, type KeyrollErrorDeta
 export { inspect, CURRENT_VERSION, type EnvelopeInfo, type EnvelopeForm } from './envelope/format.js';
 export type { Context } from './envelope/context.js';
 export * from './keyring/index.js';
+export { sealKeyring, type KeyWrapper, type UnlockOptions } from './sources/index.js';

@@ -17,7 +17,7 @@ export const DOCUMENT_VERSION = 1;
 export interface KeyringDocumentKey {
   id: string;
   state: KeyState;
-  createdAt: string;
+  createdAt?: string;
   activatesAt?: string;
   secret: string;
   encoding: SecretEncoding;
@@ -73,11 +73,13 @@ function parseKey(entry: unknown, index: number, source: string): KeySpec {
   for (const name of Object.keys(key)) {
     if (!KEY_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${label} has an unknown field "${name.slice(0, 40)}"`, id === undefined ? {} : { keyId: id });
   }
-  for (const name of ['id', 'state', 'createdAt', 'secret', 'encoding'] as const) {
+  for (const name of ['id', 'state', 'secret', 'encoding'] as const) {
     if (typeof key[name] !== 'string') fail('ERR_INVALID_KEYRING', `${label}: "${name}" must be a string`, id === undefined ? {} : { keyId: id });
   }
-  if (key['activatesAt'] !== undefined && typeof key['activatesAt'] !== 'string') {
-    fail('ERR_INVALID_KEYRING', `${label}: "activatesAt" must be a string`, id === undefined ? {} : { keyId: id });
+  for (const name of ['createdAt', 'activatesAt'] as const) {
+    if (key[name] !== undefined && typeof key[name] !== 'string') {
+      fail('ERR_INVALID_KEYRING', `${label}: "${name}" must be a string`, id === undefined ? {} : { keyId: id });
+    }
   }
   return key as unknown as KeySpec;
 }

@@ -14,6 +14,7 @@ import { Key, checkKeyId, type KeyInfo, type KeySpec, type KeyState } from './ke
 import { addKey, disableKey, promoteKey, removeKey, resolvePending, retireKey, type AddOptions } from './lifecycle.js';
 import { checkEnvelopeVersion, normalizePolicy, type Policy, type PolicyInput } from './policy.js';
 import { validateKeys } from './rules.js';
+import { loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, type UnlockOptions } from '../sources/index.js';
 import { UsageStats, type KeyUsage } from './stats.js';
 
 /** A clock: returns now as a Date or milliseconds since the epoch. */
@@ -158,6 +159,54 @@ export class Keyring {
   static fromJSON(input: string | KeyringDocument | object, options: KeyringRuntimeOptions = {}): Keyring {
     const { keys, policy } = parseDocument(input);
     return Keyring.create({ ...options, keys, ...(policy === undefined ? {} : { policy }) });
+  }
+
+  /**
+   * Loads a plain keyring document from a file.
+   * @example
+   * ```ts
+   * const ring = await Keyring.fromFile('/etc/myapp/keyring.json');
+   * ```
+   */
+  static async fromFile(path: string, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
+    return Keyring.fromJSON((await loadKeyringFile(path)) as object, options);
+  }
+
+  /**
+   * Loads a sealed (encrypted) keyring file, unlocked with a master key, a passphrase or a {@link KeyWrapper}.
+   * A wrong master key or passphrase gives `ERR_DECRYPT_FAILED` naming the file.
+   * @example
+   * ```ts
+   * const ring = await Keyring.fromSealedFile('keyring.sealed', { passphrase: process.env.KEYROLL_PASSPHRASE! });
+   * ```
+   */
+  static async fromSealedFile(path: string, unlock: UnlockOptions, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
+    return Keyring.fromJSON((await loadSealedKeyringFile(path, unlock)) as object, options);
+  }
+
+  /**
+   * Loads a keyring from environment variables: the keyroll layout
+   * (`KEYROLL_KEYRING`, or `KEYROLL_KEYRING_FILE` with `KEYROLL_MASTER_KEY` or
+   * `KEYROLL_PASSPHRASE` when sealed) or the platform layout (`ENCRYPTION_KEY`,
+   * `ACTIVE_ENCRYPTION_KEY_NAME`, `oldEncKeys.json` or `OLD_ENC_KEYS`).
+   * @example
+   * ```ts
+   * const ring = await Keyring.fromEnv();
+   * ```
+   */
+  static async fromEnv(env: Readonly<Record<string, string | undefined>> = process.env, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
+    return Keyring.fromJSON((await loadKeyringFromEnv(env)) as object, options);
+  }
+
+  /**
+   * Loads a keyring from a directory with one file per field, as Kubernetes mounts a secret.
+   * @example
+   * ```ts
+   * const ring = await Keyring.fromDirectory('/var/run/secrets/keyroll');
+   * ```
+   */
+  static async fromDirectory(dir: string, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
+    return Keyring.fromJSON((await loadKeyringFromDirectory(dir)) as object, options);
   }
 
   #now(): number {

@@ -1,0 +1,89 @@
+/**
+ * The `keyroll` CLI: dispatch with node:util parseArgs. Errors are one line
+ * on stderr; exit codes 0 ok, 1 operation failed, 2 bad usage.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { KeyrollError } from '../errors.js';
+import { EXIT, UsageError, type CliIO, type Command } from './command.js';
+import { commands } from './commands/index.js';
+
+const GENERAL_HELP = (list: readonly Command[]): string =>
+  [
+    'keyroll: keyrings, key rotation and envelope encryption',
+    '',
+    'Usage: keyroll <command> [options]',
+    '',
+    'Commands:',
+    ...list.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`),
+    '',
+    'Run `keyroll <command> --help` for a command\'s options.',
+    'Exit codes: 0 ok, 1 the operation failed, 2 bad usage.',
+    '',
+  ].join('\n');
+
+function findCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  // Longest match first, so `token issue` wins over a hypothetical `token`.
+  const sorted = [...commands].sort((a, b) => b.name.split(' ').length - a.name.split(' ').length);
+  for (const command of sorted) {
+    const words = command.name.split(' ');
+    if (words.every((w, i) => argv[i] === w)) return { command, rest: argv.slice(words.length) };
+  }
+  return undefined;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    io.stdout.write(GENERAL_HELP(commands));
+    return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
+  }
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    io.stdout.write(`${VERSION}\n`);
+    return EXIT.OK;
+  }
+  const found = findCommand(argv);
+  if (found === undefined) {
+    io.stderr.write(`keyroll: unknown command "${String(argv[0]).slice(0, 40)}"; run \`keyroll --help\` for the list\n`);
+    return EXIT.USAGE;
+  }
+  const { command, rest } = found;
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+    return EXIT.OK;
+  }
+  let parsed: { values: Record<string, unknown>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...rest], options: command.options, allowPositionals: command.allowPositionals ?? false, strict: true }) as typeof parsed;
+  } catch (err) {
+    io.stderr.write(`keyroll ${command.name}: ${usageMessage(err)}; run \`keyroll ${command.name} --help\`\n`);
+    return EXIT.USAGE;
+  }
+  try {
+    return await command.run(parsed, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`keyroll ${command.name}: ${err.message}; run \`keyroll ${command.name} --help\`\n`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof KeyrollError) {
+      io.stderr.write(`keyroll ${command.name}: ${err.code}: ${oneLine(err.message)}\n`);
+      return EXIT.FAILED;
+    }
+    io.stderr.write(`keyroll ${command.name}: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
+    return EXIT.FAILED;
+  }
+}
+
+function usageMessage(err: unknown): string {
+  // parseArgs messages quote the offending option name, never a value.
+  const message = err instanceof Error ? err.message : String(err);
+  return oneLine(message.replace(/\. To specify a positional argument.*$/s, '')).replace(/\.$/, '');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+declare const __KEYROLL_VERSION__: string | undefined;
+const VERSION = typeof __KEYROLL_VERSION__ === 'string' ? __KEYROLL_VERSION__ : '0.0.0-dev';
