@@ -1,0 +1,71 @@
+/**
+ * Atomic file replacement: write a temp file beside the target, fsync it,
+ * keep a backup of the file being replaced, rename over the target, fsync
+ * the directory. A crash at any point leaves either the old or the new file.
+ * @module
+ */
+import { constants } from 'node:fs';
+import { copyFile, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fail, KeyrollError } from '../errors.js';
+
+/** Options of {@link writeFileAtomic}. */
+export interface AtomicWriteOptions {
+  /** File mode of the new file, default 0o600 (keyrings hold secrets). */
+  readonly mode?: number;
+  /**
+   * Keep a copy of the file being replaced. `true` (default) writes
+   * `<file>.bak` (overwriting an older backup); a string names the backup path.
+   */
+  readonly backup?: boolean | string;
+  /** Test hook: called after the temp file is durable and before the rename. */
+  readonly beforeRename?: (tempPath: string) => void | Promise<void>;
+}
+
+/** Writes `data` to `path` atomically; returns the backup path when one was made. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<string | undefined> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let backupPath: string | undefined;
+  try {
+    const handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, options.mode ?? 0o600);
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (options.backup !== false) {
+      backupPath = typeof options.backup === 'string' ? options.backup : `${path}.bak`;
+      try {
+        await copyFile(path, backupPath);
+        await fsyncPath(backupPath);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        backupPath = undefined; // nothing to back up: a new file
+      }
+    }
+    await options.beforeRename?.(temp);
+    await rename(temp, path);
+    await fsyncPath(dir);
+    return backupPath;
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    if (!(err instanceof KeyrollError) && err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string') {
+      fail('ERR_IO', `could not write ${path}: ${(err as NodeJS.ErrnoException).code}`, { file: path, cause: err });
+    }
+    throw err;
+  }
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, constants.O_RDONLY);
+  try {
+    await handle.sync();
+  } catch {
+    // Some filesystems refuse fsync on a directory; the rename is still atomic.
+  } finally {
+    await handle.close();
+  }
+}
