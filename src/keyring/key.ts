@@ -175,7 +175,8 @@ export function checkKeyId(id: unknown): string {
   return id;
 }
 
-function toDate(value: TimeInput, what: string, keyId: string): Date {
+/** Parses a {@link TimeInput}; an invalid time is ERR_INVALID_KEY naming `what` and the key. */
+export function toDate(value: TimeInput, what: string, keyId: string): Date {
   const date = value instanceof Date ? new Date(value.getTime()) : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
   if (date === undefined || Number.isNaN(date.getTime())) fail('ERR_INVALID_KEY', `${what} is not a valid time (use an ISO 8601 string)`, { keyId });
   return date;

@@ -214,6 +214,10 @@ export class Keyring {
     return typeof t === 'number' ? t : t.getTime();
   }
 
+  #nowDate(): Date {
+    return new Date(this.#now());
+  }
+
   #activeAt(now: number): Key {
     let active = this.#baseActive;
     for (const key of this.#pending) {
@@ -402,7 +406,7 @@ export class Keyring {
    * ```
    */
   add(key: KeySpec | Key, options: AddOptions = {}): Keyring {
-    const now = toDate(this.#clock());
+    const now = this.#nowDate();
     return this.#derive(addKey(this.#resolved(now), key, options, now));
   }
 
@@ -414,7 +418,7 @@ export class Keyring {
    * ```
    */
   promote(keyId: string): Keyring {
-    return this.#derive(promoteKey(this.#resolved(toDate(this.#clock())), keyId));
+    return this.#derive(promoteKey(this.#resolved(this.#nowDate()), keyId));
   }
 
   /**
@@ -425,7 +429,7 @@ export class Keyring {
    * ```
    */
   retire(keyId: string): Keyring {
-    return this.#derive(retireKey(this.#resolved(toDate(this.#clock())), keyId));
+    return this.#derive(retireKey(this.#resolved(this.#nowDate()), keyId));
   }
 
   /**
@@ -436,7 +440,7 @@ export class Keyring {
    * ```
    */
   disable(keyId: string): Keyring {
-    return this.#derive(disableKey(this.#resolved(toDate(this.#clock())), keyId));
+    return this.#derive(disableKey(this.#resolved(this.#nowDate()), keyId));
   }
 
   /**
@@ -447,7 +451,7 @@ export class Keyring {
    * ```
    */
   remove(keyId: string): Keyring {
-    return this.#derive(removeKey(this.#resolved(toDate(this.#clock())), keyId));
+    return this.#derive(removeKey(this.#resolved(this.#nowDate()), keyId));
   }
 
   #resolved(now: Date): Key[] {
@@ -479,7 +483,7 @@ export class Keyring {
    * ```
    */
   export(): KeyringDocument {
-    const keys = this.#resolved(toDate(this.#clock())).map((key) => {
+    const keys = this.#resolved(this.#nowDate()).map((key) => {
       const info = key.info();
       return { ...info, ...key.material().exportForm() };
     });

@@ -4,7 +4,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { Key, type KeySpec, type TimeInput } from './key.js';
+import { Key, toDate, type KeySpec, type TimeInput } from './key.js';
 
 /** Options of `ring.add`. */
 export interface AddOptions {
@@ -41,20 +41,25 @@ function refuseActive(key: Key, action: string): void {
   }
 }
 
-/** Adds a key; see {@link AddOptions}. */
+/**
+ * Adds a key; see {@link AddOptions}. The new key's state comes from the
+ * options (default `decrypt-only`), not from the key: a key made by
+ * `generateKey()` (state `active`) is not activated by merely adding it. A key
+ * that is `disabled` stays disabled.
+ */
 export function addKey(keys: readonly Key[], spec: KeySpec | Key, options: AddOptions, now: Date): Key[] {
   if (options.activate === true && options.activatesAt !== undefined) {
     fail('ERR_INVALID_ARGUMENT', 'pass either activate or activatesAt, not both');
   }
-  let key = Key.from(spec, { state: 'decrypt-only', now });
-  if (keys.some((k) => k.id === key.id)) fail('ERR_INVALID_KEYRING', `key id "${key.id}" is already in the keyring`, { keyId: key.id });
+  const given = Key.from(spec, { state: 'decrypt-only', now });
+  if (keys.some((k) => k.id === given.id)) fail('ERR_INVALID_KEYRING', `key id "${given.id}" is already in the keyring`, { keyId: given.id });
+  let key = given.withState(given.state === 'disabled' ? 'disabled' : 'decrypt-only');
   if (options.activatesAt !== undefined) {
-    const at = Key.from({ id: key.id, secret: new Uint8Array(16), activatesAt: options.activatesAt }, { state: 'pending', now }).activatesAt!;
-    key = key.withState('pending', at);
+    if (key.state === 'disabled') fail('ERR_INVALID_ARGUMENT', `key "${key.id}" is disabled and cannot be scheduled to activate`, { keyId: key.id });
+    key = key.withState('pending', toDate(options.activatesAt, `key "${key.id}": activatesAt`, key.id));
   }
-  const next = [...keys, key.state === 'active' ? key.withState('decrypt-only') : key];
-  const added = key.state === 'active' || options.activate === true;
-  return resolvePending(added ? promoteKey(next, key.id) : next, now);
+  const next = [...keys, key];
+  return resolvePending(options.activate === true ? promoteKey(next, key.id) : next, now);
 }
 
 /** Makes `keyId` active; the previous active key becomes `decrypt-only`. */

@@ -29,6 +29,12 @@ describe('lifecycle operations', () => {
     expect(base.has('k2')).toBe(false);
   });
 
+  it('adding a generated key (state active) does not activate it without activate: true', () => {
+    const next = base.add(generateKey({ id: 'k2' }));
+    expect(next.activeKeyId).toBe('k1');
+    expect(next.get('k2')?.state).toBe('decrypt-only');
+  });
+
   it('add with activate makes the new key active and retires the old one', () => {
     const next = base.add(generateKey({ id: 'k2' }), { activate: true });
     expect(next.activeKeyId).toBe('k2');
