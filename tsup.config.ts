@@ -4,8 +4,16 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     testing: 'src/testing/index.ts',
+    tokens: 'src/tokens/index.ts',
     cli: 'src/cli/bin.ts',
+    rotation: 'src/rotation/index.ts',
+    'stores/sqlite': 'src/stores/sqlite.ts',
+    'stores/postgres': 'src/stores/postgres.ts',
   },
+  // Database drivers are optional peer dependencies, imported lazily: never bundled.
+  external: ['better-sqlite3', 'pg', '@electric-sql/pglite'],
+  // @noble/* (MIT) is bundled into the tokens entry only (the core never imports it), so users need no extra dependency.
+  noExternal: [/^@noble\//],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -5,7 +5,14 @@
  * @module
  */
 
-/** The stable error codes. Match on `error.code`, never on the message. */
+/**
+ * The stable error codes. Match on `error.code`, never on the message.
+ * @example
+ * ```ts
+ * import { ERROR_CODES } from 'keyroll';
+ * ERROR_CODES.includes('ERR_DECRYPT_FAILED'); // true
+ * ```
+ */
 export const ERROR_CODES = [
   'ERR_MALFORMED_ENVELOPE',
   'ERR_UNSUPPORTED_VERSION',
@@ -27,10 +34,24 @@ export const ERROR_CODES = [
   'ERR_TOKEN_CLAIM_MISMATCH',
 ] as const;
 
-/** One of {@link ERROR_CODES}. */
+/**
+ * One of {@link ERROR_CODES}.
+ * @example
+ * ```ts
+ * import type { KeyrollErrorCode } from 'keyroll';
+ * const retryable: KeyrollErrorCode[] = ['ERR_IO'];
+ * ```
+ */
 export type KeyrollErrorCode = (typeof ERROR_CODES)[number];
 
-/** Extra facts attached to an error; never secret. */
+/**
+ * Extra facts attached to an error; never secret.
+ * @example
+ * ```ts
+ * const err = new KeyrollError('ERR_UNKNOWN_KEY', 'key "k9" is not in the keyring', { keyId: 'k9' });
+ * err.keyId; // 'k9'
+ * ```
+ */
 export interface KeyrollErrorDetails {
   /** The key id involved, when there is one. */
   keyId?: string;

@@ -18,3 +18,4 @@ export { inspect, CURRENT_VERSION, type EnvelopeInfo, type EnvelopeForm } from '
 export type { Context } from './envelope/context.js';
 export * from './keyring/index.js';
 export { sealKeyring, type KeyWrapper, type UnlockOptions } from './sources/index.js';
+export { readAndRefresh, refreshOnRead, refreshCounters, type StoredValue, type RefreshOptions, type RefreshResult, type RefreshOnReadOptions, type RefreshOnReadResult, type RefreshCounters } from './rotation/lazy.js';

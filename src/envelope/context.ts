@@ -13,7 +13,14 @@
 import { fail } from '../errors.js';
 import { describe, utf8 } from '../bytes.js';
 
-/** What callers pass as `context`. */
+/**
+ * What callers pass as `context`.
+ * @example
+ * ```ts
+ * const context: Context = { table: 'users', column: 'ssn', id: '42' };
+ * ring.decryptString(stored, { context });
+ * ```
+ */
 export type Context = Readonly<Record<string, string>> | Uint8Array;
 
 const EMPTY = new Uint8Array(0);

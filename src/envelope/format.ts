@@ -10,7 +10,14 @@
 import { fail } from '../errors.js';
 import { describe, fromBase64urlStrict, toBase64url } from '../bytes.js';
 
-/** The envelope format version this build writes. */
+/**
+ * The envelope format version this build writes.
+ * @example
+ * ```ts
+ * import { CURRENT_VERSION, inspect } from 'keyroll';
+ * inspect(stored).version === CURRENT_VERSION; // false for envelopes of an older format
+ * ```
+ */
 export const CURRENT_VERSION = 1;
 /** Format versions this build reads. */
 export const SUPPORTED_VERSIONS: ReadonlySet<number> = new Set([1]);
@@ -39,7 +46,13 @@ export const SUITE_1: SuiteLayout = {
 export const DEFAULT_SUITE = SUITE_1;
 const SUITES = new Map<number, SuiteLayout>([[1, SUITE_1]]);
 
-/** Which form an envelope came in. */
+/**
+ * Which form an envelope came in.
+ * @example
+ * ```ts
+ * const form: EnvelopeForm = inspect(stored).form; // 'text' (kr1.<keyId>.<base64url>) or 'binary'
+ * ```
+ */
 export type EnvelopeForm = 'text' | 'binary';
 
 /** A parsed envelope: header facts and offsets into `bytes`. */
@@ -63,11 +76,21 @@ const TEXT_MAGIC = 'kr';
 /** Writes `version | suite | idLen | keyId` and returns the header prefix. */
 export function encodeHeaderPrefix(version: number, suite: SuiteLayout, keyId: string): Uint8Array {
   const out = new Uint8Array(3 + keyId.length);
+  writeHeaderPrefix(out, version, suite, keyId);
+  return out;
+}
+
+/**
+ * Writes `version | suite | idLen | keyId` at the start of `out` (which the
+ * caller sized with {@link envelopeLength}) and returns its length: the
+ * offset of the suite body. Saves an allocation per message.
+ */
+export function writeHeaderPrefix(out: Uint8Array, version: number, suite: SuiteLayout, keyId: string): number {
   out[0] = version;
   out[1] = suite.id;
   out[2] = keyId.length;
   for (let i = 0; i < keyId.length; i++) out[3 + i] = keyId.charCodeAt(i);
-  return out;
+  return 3 + keyId.length;
 }
 
 /** Total binary length of an envelope for `plaintextLength` bytes. */
@@ -146,7 +169,14 @@ function malformed(why: string, keyId?: string): never {
   return fail('ERR_MALFORMED_ENVELOPE', `not a keyroll envelope: ${why}`, keyId === undefined ? {} : { keyId });
 }
 
-/** What {@link inspect} tells about an envelope without any key. */
+/**
+ * What {@link inspect} tells about an envelope without any key.
+ * @example
+ * ```ts
+ * const info: EnvelopeInfo = inspect('kr1.k2.AQEC...');
+ * console.log(info.keyId, info.plaintextLength);
+ * ```
+ */
 export interface EnvelopeInfo {
   /** Envelope format version. */
   readonly version: number;

@@ -8,12 +8,30 @@ import { describe } from '../bytes.js';
 import type { KeySpec, KeyState, SecretEncoding } from './key.js';
 import type { PolicyInput } from './policy.js';
 
-/** The `format` field of every keyring document. */
+/**
+ * The `format` field of every keyring document.
+ * @example
+ * ```ts
+ * const doc = { format: DOCUMENT_FORMAT, version: DOCUMENT_VERSION, keys: [] };
+ * ```
+ */
 export const DOCUMENT_FORMAT = 'keyroll.keyring';
-/** The schema version this build writes and reads. */
+/**
+ * The schema version this build writes and reads.
+ * @example
+ * ```ts
+ * ring.export().version === DOCUMENT_VERSION; // true
+ * ```
+ */
 export const DOCUMENT_VERSION = 1;
 
-/** One key in a keyring document. */
+/**
+ * One key in a keyring document.
+ * @example
+ * ```ts
+ * const key: KeyringDocumentKey = { id: 'k1', state: 'active', secret: 'ASDFGHJKL1234567', encoding: 'utf8' };
+ * ```
+ */
 export interface KeyringDocumentKey {
   id: string;
   state: KeyState;
@@ -23,7 +41,14 @@ export interface KeyringDocumentKey {
   encoding: SecretEncoding;
 }
 
-/** A keyring document (schema version 1). */
+/**
+ * A keyring document (schema version 1).
+ * @example
+ * ```ts
+ * const doc: KeyringDocument = ring.export(); // secrets included: store it like a password
+ * const same = Keyring.fromJSON(doc);
+ * ```
+ */
 export interface KeyringDocument {
   format: typeof DOCUMENT_FORMAT;
   version: typeof DOCUMENT_VERSION;
@@ -34,7 +59,14 @@ export interface KeyringDocument {
 const TOP_FIELDS = new Set(['format', 'version', 'policy', 'keys']);
 const KEY_FIELDS = new Set(['id', 'state', 'createdAt', 'activatesAt', 'secret', 'encoding']);
 
-/** Parses a document (text or already-parsed object) into key specs and a policy. */
+/**
+ * Parses a document (text or already-parsed object) into key specs and a policy.
+ * @example
+ * ```ts
+ * const { keys, policy } = parseDocument(readFileSync('keyring.json', 'utf8'));
+ * const ring = Keyring.create({ keys, ...(policy ? { policy } : {}) });
+ * ```
+ */
 export function parseDocument(input: unknown, source = 'keyring document'): { keys: KeySpec[]; policy: PolicyInput | undefined } {
   let doc: unknown = input;
   if (typeof input === 'string') {

@@ -6,7 +6,13 @@ import { fail } from '../errors.js';
 import { randomBytes } from '../suites/index.js';
 import { Key, checkKeyId, type KeyState } from './key.js';
 
-/** Options of {@link generateKey}. */
+/**
+ * Options of {@link generateKey}.
+ * @example
+ * ```ts
+ * const key = generateKey({ id: 'k2', bytes: 32, state: 'decrypt-only' });
+ * ```
+ */
 export interface GenerateKeyOptions {
   /** The key id. */
   readonly id: string;

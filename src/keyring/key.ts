@@ -11,19 +11,49 @@ import { MIN_SECRET_BYTES } from './policy.js';
  * A key's state. `active`: encrypts and decrypts (exactly one per keyring).
  * `decrypt-only`: retired, still decrypts. `disabled`: never decrypts.
  * `pending`: decrypts now and becomes the active key at `activatesAt`.
+ * @example
+ * ```ts
+ * const retired = ring.keys().filter((k) => k.state === 'decrypt-only');
+ * ```
  */
 export type KeyState = 'active' | 'decrypt-only' | 'disabled' | 'pending';
-/** The states, in lifecycle order. */
+/**
+ * The states, in lifecycle order.
+ * @example
+ * ```ts
+ * import { KEY_STATES } from 'keyroll';
+ * KEY_STATES; // ['pending', 'active', 'decrypt-only', 'disabled']
+ * ```
+ */
 export const KEY_STATES: readonly KeyState[] = ['pending', 'active', 'decrypt-only', 'disabled'];
 
-/** How a string secret is written. `utf8` (the default) takes the string as typed. */
+/**
+ * How a string secret is written. `utf8` (the default) takes the string as typed.
+ * @example
+ * ```ts
+ * Keyring.create({ keys: [{ id: 'k1', secret: process.env.KEY_HEX!, encoding: 'hex' }] });
+ * ```
+ */
 export type SecretEncoding = 'utf8' | 'hex' | 'base64' | 'base64url';
 const ENCODINGS: readonly SecretEncoding[] = ['utf8', 'hex', 'base64', 'base64url'];
 
-/** A time as a `Date`, an ISO 8601 string or milliseconds since the epoch. */
+/**
+ * A time as a `Date`, an ISO 8601 string or milliseconds since the epoch.
+ * @example
+ * ```ts
+ * ring.add(generateKey({ id: 'k3' }), { activatesAt: '2026-12-01T00:00:00Z' });
+ * ```
+ */
 export type TimeInput = Date | string | number;
 
-/** A key as callers describe it. */
+/**
+ * A key as callers describe it.
+ * @example
+ * ```ts
+ * const spec: KeySpec = { id: 'k1', secret: 'ASDFGHJKL1234567', state: 'active' };
+ * const ring = Keyring.create({ keys: [spec] });
+ * ```
+ */
 export interface KeySpec {
   /** 1 to 64 characters of `A-Z a-z 0-9 _ -`. */
   readonly id: string;
@@ -39,7 +69,13 @@ export interface KeySpec {
   readonly activatesAt?: TimeInput;
 }
 
-/** A key's public facts: everything but the secret. */
+/**
+ * A key's public facts: everything but the secret.
+ * @example
+ * ```ts
+ * for (const { id, state, createdAt } of ring.keys()) console.log(id, state, createdAt);
+ * ```
+ */
 export interface KeyInfo {
   readonly id: string;
   readonly state: KeyState;
@@ -98,6 +134,12 @@ export class KeyMaterial {
  * A key. Immutable: lifecycle operations return new keys sharing the same
  * material. `JSON.stringify`, `String()` and `util.inspect` show the id and
  * state only.
+ * @example
+ * ```ts
+ * const key = generateKey({ id: 'k1' });
+ * String(key); // 'Key(k1, active)': never the secret
+ * const ring = Keyring.create({ keys: [key] });
+ * ```
  */
 export class Key {
   /** The key id, also written in every envelope it makes. */
@@ -164,7 +206,14 @@ export class Key {
   }
 }
 
-/** Checks a key id and returns it. The id is never echoed when invalid. */
+/**
+ * Checks a key id and returns it. The id is never echoed when invalid.
+ * @example
+ * ```ts
+ * checkKeyId('k-2026_01'); // 'k-2026_01'
+ * checkKeyId('no spaces'); // throws KeyrollError ERR_INVALID_KEY
+ * ```
+ */
 export function checkKeyId(id: unknown): string {
   if (typeof id !== 'string') fail('ERR_INVALID_KEY', `a key id must be a string, got ${describe(id)}`);
   if (!KEY_ID_PATTERN.test(id)) {

@@ -17,10 +17,23 @@ import { validateKeys } from './rules.js';
 import { loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, type UnlockOptions } from '../sources/index.js';
 import { UsageStats, type KeyUsage } from './stats.js';
 
-/** A clock: returns now as a Date or milliseconds since the epoch. */
+/**
+ * A clock: returns now as a Date or milliseconds since the epoch.
+ * @example
+ * ```ts
+ * let now = new Date('2026-01-01T00:00:00Z');
+ * const ring = Keyring.create({ keys, clock: () => now }); // tests move `now` to activate pending keys
+ * ```
+ */
 export type Clock = () => Date | number;
 
-/** Reported to `onDecrypt` after every successful decryption. */
+/**
+ * Reported to `onDecrypt` after every successful decryption.
+ * @example
+ * ```ts
+ * const ring = Keyring.create({ keys, onDecrypt: (e: DecryptEvent) => { if (e.stale) metrics.increment('keyroll.stale', { key: e.keyId }); } });
+ * ```
+ */
 export interface DecryptEvent {
   /** The key that opened the envelope. */
   readonly keyId: string;
@@ -34,7 +47,13 @@ export interface DecryptEvent {
   readonly activeKeyId: string;
 }
 
-/** Options shared by every keyring constructor; carried over by lifecycle operations. */
+/**
+ * Options shared by every keyring constructor; carried over by lifecycle operations.
+ * @example
+ * ```ts
+ * const ring = await Keyring.fromEnv(process.env, { onDecrypt: (e) => e.stale && staleReads++ });
+ * ```
+ */
 export interface KeyringRuntimeOptions {
   /** Injected clock (tests); default `Date.now`. */
   readonly clock?: Clock;
@@ -42,7 +61,13 @@ export interface KeyringRuntimeOptions {
   readonly onDecrypt?: (event: DecryptEvent) => void;
 }
 
-/** Options of {@link Keyring.create}. */
+/**
+ * Options of {@link Keyring.create}.
+ * @example
+ * ```ts
+ * const ring = Keyring.create({ keys: [oldKey, newKey], activeKeyId: 'k2', policy: { minVersion: 1 } });
+ * ```
+ */
 export interface KeyringOptions extends KeyringRuntimeOptions {
   /** The keys. A key without `state` is `active` when it is the only key or is named by `activeKeyId`, else `decrypt-only`. */
   readonly keys: ReadonlyArray<KeySpec | Key>;
@@ -52,13 +77,26 @@ export interface KeyringOptions extends KeyringRuntimeOptions {
   readonly activeKeyId?: string;
 }
 
-/** Options of encrypt and decrypt calls. */
+/**
+ * Options of encrypt and decrypt calls.
+ * @example
+ * ```ts
+ * const stored = ring.encrypt(ssn, { context: { table: 'users', column: 'ssn', id: '42' } });
+ * ```
+ */
 export interface CryptOptions {
   /** Where the value lives, e.g. `{ table: 'users', column: 'ssn', id: '42' }`. Authenticated, never stored. */
   readonly context?: Context;
 }
 
-/** What {@link Keyring.open} returns. */
+/**
+ * What {@link Keyring.open} returns.
+ * @example
+ * ```ts
+ * const { plaintext, keyId, stale } = ring.open(stored, { context });
+ * if (stale) await save(ring.reencrypt(stored, { context }));
+ * ```
+ */
 export interface OpenResult {
   readonly plaintext: Uint8Array;
   readonly keyId: string;

@@ -6,7 +6,14 @@
 import { fail } from '../errors.js';
 import { Key, toDate, type KeySpec, type TimeInput } from './key.js';
 
-/** Options of `ring.add`. */
+/**
+ * Options of `ring.add`.
+ * @example
+ * ```ts
+ * ring = ring.add(generateKey({ id: 'k3' }), { activatesAt: new Date('2026-12-01T00:00:00Z') }); // pending until then
+ * ring = ring.add(generateKey({ id: 'k4' }), { activate: true }); // active now
+ * ```
+ */
 export interface AddOptions {
   /** The key becomes the active key at this time; until then it is `pending` (it decrypts but does not encrypt). */
   readonly activatesAt?: TimeInput;

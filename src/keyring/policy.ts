@@ -6,7 +6,13 @@
 import { fail } from '../errors.js';
 import { CURRENT_VERSION } from '../envelope/format.js';
 
-/** The policy a keyring enforces. */
+/**
+ * The policy a keyring enforces.
+ * @example
+ * ```ts
+ * ring.policy; // { minVersion: 1, maxSecretLength: 250 }
+ * ```
+ */
 export interface Policy {
   /** Envelopes of a lower format version are refused (`ERR_VERSION_BELOW_POLICY`). Default 1. */
   readonly minVersion: number;
@@ -16,13 +22,31 @@ export interface Policy {
   readonly secretLengthMultipleOf?: number;
 }
 
-/** What callers may pass: every field optional. */
+/**
+ * What callers may pass: every field optional.
+ * @example
+ * ```ts
+ * const ring = Keyring.create({ keys: [generateKey({ id: 'k1' })], policy: { minVersion: 1 } });
+ * ```
+ */
 export type PolicyInput = Partial<Policy>;
 
-/** The smallest secret keyroll accepts, in bytes. Not configurable. */
+/**
+ * The smallest secret keyroll accepts, in bytes. Not configurable.
+ * @example
+ * ```ts
+ * generateKey({ id: 'k1', bytes: MIN_SECRET_BYTES }); // the shortest secret accepted: 16 bytes
+ * ```
+ */
 export const MIN_SECRET_BYTES = 16;
 
-/** Defaults applied to a {@link PolicyInput}. */
+/**
+ * Defaults applied to a {@link PolicyInput}.
+ * @example
+ * ```ts
+ * Keyring.create({ keys }).policy; // equals DEFAULT_POLICY when no policy is given
+ * ```
+ */
 export const DEFAULT_POLICY: Policy = { minVersion: 1, maxSecretLength: 250 };
 
 /** Fills in defaults and checks the values. */

@@ -4,7 +4,13 @@
  * @module
  */
 
-/** Usage of one key in this process. */
+/**
+ * Usage of one key in this process.
+ * @example
+ * ```ts
+ * const unused = ring.stats().filter((u) => u.keyId !== ring.activeKeyId && u.decryptions === 0);
+ * ```
+ */
 export interface KeyUsage {
   readonly keyId: string;
   readonly encryptions: number;

@@ -9,8 +9,8 @@
  *   ct || tag      = AES-256-GCM(K_msg, IV = 0^96, AAD = header || C || context, plaintext)
  * @module
  */
-import { envelopeLength, encodeHeaderPrefix, CURRENT_VERSION, SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
-import { aesGcmOpen, aesGcmSealInto, hkdfExpand, hkdfExtract, hmacKey, randomBytes, timingSafeEqual, type HmacKey } from './primitives.js';
+import { envelopeLength, writeHeaderPrefix, CURRENT_VERSION, SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
+import { aesGcmOpen, aesGcmSealInto, hkdfExpandInto, hkdfExtract, hmacKey, randomFillInto, timingSafeEqual, type HmacKey } from './primitives.js';
 
 const encoder = new TextEncoder();
 /** HKDF-Extract salt: a fixed, public domain-separation label. */
@@ -30,11 +30,18 @@ export function suite1Key(secret: Uint8Array): Suite1Key {
   return { prk: hmacKey(hkdfExtract(EXTRACT_SALT, secret)) };
 }
 
-function deriveMessageKey(key: Suite1Key, headerAndSalt: Uint8Array): Buffer {
-  const info = new Uint8Array(INFO_LABEL.length + headerAndSalt.length);
-  info.set(INFO_LABEL, 0);
-  info.set(headerAndSalt, INFO_LABEL.length);
-  return hkdfExpand(key.prk, info, 64);
+/*
+ * OKM = K_msg || C, derived per message into one module-level buffer: every
+ * use is synchronous and it never leaves this file (createCipheriv copies
+ * the key), and it is wiped after each message.
+ */
+const okm = Buffer.alloc(64);
+const MESSAGE_KEY = okm.subarray(0, 32);
+const COMMITMENT = okm.subarray(32, 64);
+
+/** HKDF-Expand(PRK, INFO_LABEL || header || salt, 64) into `okm`; the info is passed in parts, never concatenated. */
+function deriveMessageKey(key: Suite1Key, headerAndSalt: Uint8Array): void {
+  hkdfExpandInto(key.prk, [INFO_LABEL, headerAndSalt], 64, okm, 0);
 }
 
 function associatedData(bytes: Uint8Array, bodyOffset: number, context: Uint8Array): Uint8Array {
@@ -46,31 +53,38 @@ function associatedData(bytes: Uint8Array, bodyOffset: number, context: Uint8Arr
   return aad;
 }
 
-/** Seals `plaintext` into a new binary envelope under `keyId`. */
-export function seal1(keyId: string, key: Suite1Key, plaintext: Uint8Array, context: Uint8Array, salt: Uint8Array = randomBytes(SUITE_1.saltLength)): Buffer {
-  const prefix = encodeHeaderPrefix(CURRENT_VERSION, SUITE_1, keyId);
+/**
+ * Seals `plaintext` into a new binary envelope under `keyId`. The envelope
+ * is allocated once and every part (header, salt, commitment, ciphertext,
+ * tag) is written into it in place. `salt` is for known-answer tests and
+ * seeded test keyrings only; by default it comes from the CSPRNG.
+ */
+export function seal1(keyId: string, key: Suite1Key, plaintext: Uint8Array, context: Uint8Array, salt?: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(envelopeLength(SUITE_1, keyId, plaintext.length));
-  out.set(prefix, 0);
-  const saltOffset = prefix.length;
-  out.set(salt, saltOffset);
+  const saltOffset = writeHeaderPrefix(out, CURRENT_VERSION, SUITE_1, keyId);
+  if (salt === undefined) randomFillInto(out, saltOffset, SUITE_1.saltLength);
+  else out.set(salt.subarray(0, SUITE_1.saltLength), saltOffset);
   const commitmentOffset = saltOffset + SUITE_1.saltLength;
-  const okm = deriveMessageKey(key, out.subarray(0, commitmentOffset));
-  out.set(okm.subarray(32, 64), commitmentOffset);
-  const bodyOffset = commitmentOffset + SUITE_1.commitmentLength;
-  aesGcmSealInto(okm.subarray(0, 32), ZERO_IV, associatedData(out, bodyOffset, context), plaintext, out, bodyOffset);
-  okm.fill(0);
-  return out;
+  deriveMessageKey(key, out.subarray(0, commitmentOffset));
+  try {
+    out.set(COMMITMENT, commitmentOffset);
+    const bodyOffset = commitmentOffset + SUITE_1.commitmentLength;
+    aesGcmSealInto(MESSAGE_KEY, ZERO_IV, associatedData(out, bodyOffset, context), plaintext, out, bodyOffset);
+    return out;
+  } finally {
+    okm.fill(0);
+  }
 }
 
 /** Opens a parsed suite 1 envelope; `undefined` when it does not authenticate. */
 export function open1(envelope: ParsedEnvelope, key: Suite1Key, context: Uint8Array): Buffer | undefined {
   const { bytes, saltOffset, bodyOffset, tagOffset } = envelope;
   const commitmentOffset = saltOffset + SUITE_1.saltLength;
-  const okm = deriveMessageKey(key, bytes.subarray(0, commitmentOffset));
+  deriveMessageKey(key, bytes.subarray(0, commitmentOffset));
   try {
-    if (!timingSafeEqual(okm.subarray(32, 64), bytes.subarray(commitmentOffset, bodyOffset))) return undefined;
+    if (!timingSafeEqual(COMMITMENT, bytes.subarray(commitmentOffset, bodyOffset))) return undefined;
     return aesGcmOpen(
-      okm.subarray(0, 32),
+      MESSAGE_KEY,
       ZERO_IV,
       associatedData(bytes, bodyOffset, context),
       bytes.subarray(bodyOffset, tagOffset),

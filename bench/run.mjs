@@ -1,0 +1,128 @@
+/**
+ * `npm run bench [-- --quick]`: keyroll against raw node:crypto AES-256-GCM
+ * and @47ng/cloak, interleaved, at 64 B, 1 KiB, 64 KiB and 1 MiB; per-message
+ * overhead; peak RSS; the 64 MiB memory check in a child process; then the
+ * re-encryption and token benches when they exist. Prints markdown tables
+ * (docs/performance.md holds a full run). Never a timed test: `--quick`
+ * only shows that everything runs.
+ * @module
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { formatOps, formatSize, runCase, table } from './harness.mjs';
+import { overheadFor, variantsFor } from './cases.mjs';
+
+const quick = process.argv.includes('--quick');
+const SIZES = [64, 1024, 64 * 1024, 1024 * 1024];
+const OPS = ['encrypt', 'decrypt', 'roundtrip'];
+const TARGETS = new Map([[64, 0.7], [1024, 0.7], [65536, 0.9], [1048576, 0.9]]);
+const settings = quick ? { slices: 3, budgetMs: 8, warmupMs: 5 } : { slices: 9, budgetMs: 100, warmupMs: 150 };
+
+function machine() {
+  let model = 'unknown CPU';
+  let flags = '';
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1] ?? model;
+    const all = /^flags\s*:\s*(.+)$/m.exec(info)?.[1]?.split(' ') ?? [];
+    flags = ['aes', 'vaes', 'pclmulqdq', 'vpclmulqdq', 'sha_ni', 'avx2', 'avx512f'].filter((f) => all.includes(f)).join(' ');
+  } catch {
+    model = cpus()[0]?.model ?? model;
+  }
+  return `${model}, ${cpus().length} cores${flags ? ` (${flags})` : ''}, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+const ratio = (r) => `${r.ratio.toFixed(2)} (${r.minRatio.toFixed(2)}-${r.maxRatio.toFixed(2)})`;
+
+console.log(`# keyroll bench${quick ? ' (quick: too short to mean anything, CI smoke only)' : ''}`);
+console.log(`machine: ${machine()}`);
+console.log(`settings: ${settings.slices} interleaved slices of ${settings.budgetMs} ms per variant and case, ratio = median over slices of ops/s / raw GCM ops/s in the same slice (min-max in brackets)\n`);
+
+const summary = [];
+for (const size of SIZES) {
+  const rows = [];
+  for (const op of OPS) {
+    const results = await runCase(variantsFor(size, op), settings);
+    for (const r of results) rows.push([op, r.name, formatOps(r.opsPerSec), ratio(r)]);
+    if (op === 'roundtrip') summary.push({ size, results });
+  }
+  console.log(`## ${formatSize(size)}\n`);
+  console.log(table(['op', 'variant', 'ops/s', 'ratio to raw GCM'], rows));
+  console.log();
+}
+
+const pick = (results, name) => results.find((r) => r.name === name);
+const mark = (value, target) => `${value.toFixed(2)} ${value >= target ? 'ok' : 'MISSED'}`;
+console.log('## Targets: round trip, ratio to raw GCM (median over slices)\n');
+console.log(
+  table(
+    ['size', 'target', 'keyroll binary', 'keyroll text', 'text, string in/out', 'cloak (async)', 'cloak (sync)', 'A/A noise'],
+    summary.map(({ size, results }) => {
+      const target = TARGETS.get(size);
+      const cloakBest = Math.max(pick(results, 'cloak (async, awaited)').ratio, pick(results, 'cloak (sync)').ratio);
+      const cell = (name) => {
+        const r = pick(results, name).ratio;
+        return `${mark(r, target)}${r > cloakBest ? '' : ' (not ahead of cloak)'}`;
+      };
+      return [
+        formatSize(size),
+        `>= ${target.toFixed(2)}`,
+        cell('keyroll binary'),
+        cell('keyroll text'),
+        cell('keyroll text, string in/out'),
+        pick(results, 'cloak (async, awaited)').ratio.toFixed(2),
+        pick(results, 'cloak (sync)').ratio.toFixed(2),
+        pick(results, 'raw GCM (A/A)').ratio.toFixed(2),
+      ];
+    }),
+  ),
+);
+console.log();
+
+console.log('## Per-message overhead in bytes (key id "k1", 2 bytes)\n');
+console.log(
+  table(
+    ['size', 'keyroll binary', 'keyroll text', 'cloak'],
+    SIZES.map((size) => {
+      const o = overheadFor(size);
+      return [formatSize(size), o.binary, o.text, o.cloak];
+    }),
+  ),
+);
+console.log();
+console.log(`peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB\n`);
+
+const memoryScript = fileURLToPath(new URL('./memory.mjs', import.meta.url));
+const MiB = 1 << 20;
+for (const form of ['binary', 'text']) {
+  const out = execFileSync(process.execPath, [memoryScript, quick ? '8' : '64', form], { encoding: 'utf8' });
+  const m = JSON.parse(out.trim().split('\n').pop());
+  console.log(
+    `memory (${form} form, child process): encrypt + decrypt of ${m.payloadBytes / MiB} MiB: peak RSS ${(m.peakRssBytes / MiB).toFixed(1)} MiB = ` +
+      `${m.peakOverPayload.toFixed(2)}x the payload (${m.netPeakOverPayload.toFixed(2)}x net of the ${(m.rssBeforeBytes / MiB).toFixed(1)} MiB the process had before the payload)`,
+  );
+}
+console.log();
+
+for (const [file, fn] of [['./reencrypt.mjs', 'benchReencrypt'], ['./tokens.mjs', 'benchTokens']]) {
+  let mod;
+  try {
+    mod = await import(file);
+  } catch (error) {
+    if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes(file.slice(2))) {
+      console.log(`(bench/${file.slice(2)} does not exist yet: skipped)\n`);
+      continue;
+    }
+    throw error;
+  }
+  if (typeof mod[fn] !== 'function') {
+    console.log(`(bench/${file.slice(2)} exports no ${fn}: skipped)\n`);
+    continue;
+  }
+  const result = await mod[fn]({ quick });
+  if (typeof result === 'string') console.log(result);
+  else if (result !== undefined) console.log(JSON.stringify(result, null, 2));
+  console.log();
+}

@@ -1,0 +1,91 @@
+/**
+ * `keyroll add ID`: adds a key (generated or from stdin), optionally active
+ * now or at a time.
+ * @module
+ */
+import { generateKey } from '../../keyring/generate.js';
+import type { SecretEncoding } from '../../keyring/key.js';
+import { EXIT, UsageError, type Command } from '../command.js';
+import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg, saveKeyring } from '../keyring-file.js';
+import { singleKeyId } from '../key-id.js';
+import { readSecretStdin } from '../stdin.js';
+import { platformSecret } from './keygen.js';
+
+const ENCODINGS: readonly string[] = ['utf8', 'hex', 'base64', 'base64url'];
+
+export const addCommand: Command = {
+  name: 'add',
+  summary: 'add a key (generated or from stdin), optionally activating it now or later',
+  help: [
+    'Usage: keyroll add ID --keyring FILE (--generate [--bytes N] [--platform] | --secret-stdin [--encoding E])',
+    '                      [--activate | --activate-at ISO_TIME]',
+    '',
+    'Adds key ID. By default it is decrypt-only: instances that load the keyring',
+    'can read what it will encrypt before any of them writes with it. --activate',
+    'makes it the active key now (the previous one becomes decrypt-only);',
+    '--activate-at makes it pending until that time, then active by itself.',
+    '',
+    'Options:',
+    ...KEYRING_HELP,
+    '  --generate              32 random bytes (or --bytes N, 16 to 1024)',
+    '  --platform              with --generate: 32 uppercase hex characters, as the platform',
+    '                          layout needs (automatic when the keyring\'s policy sets',
+    '                          secretLengthMultipleOf)',
+    '  --secret-stdin          read the secret from stdin (one trailing newline is trimmed)',
+    '  --encoding E            how the stdin secret is written: utf8 (default, the raw',
+    '                          string), hex, base64 or base64url',
+    '  --activate              make it the active key now',
+    '  --activate-at TIME      make it active at TIME (ISO 8601, e.g. 2026-12-01T00:00:00Z)',
+    '',
+    'Examples:',
+    '  keyroll add k2 --keyring keyring.json --generate --activate-at 2026-12-01T00:00:00Z',
+    '  printf %s "$NEW_SECRET" | keyroll add k3 --keyring keyring.json --secret-stdin --encoding hex',
+  ].join('\n'),
+  options: {
+    ...KEYRING_OPTIONS,
+    generate: { type: 'boolean' },
+    bytes: { type: 'string' },
+    platform: { type: 'boolean' },
+    'secret-stdin': { type: 'boolean' },
+    encoding: { type: 'string' },
+    activate: { type: 'boolean' },
+    'activate-at': { type: 'string' },
+  },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    const id = singleKeyId(positionals);
+    const generate = values['generate'] === true;
+    const fromStdin = values['secret-stdin'] === true;
+    if (generate === fromStdin) throw new UsageError('pass exactly one of --generate and --secret-stdin');
+    if (!generate && (values['bytes'] !== undefined || values['platform'] === true)) throw new UsageError('--bytes and --platform apply to --generate only');
+    if (generate && values['encoding'] !== undefined) throw new UsageError('--encoding applies to --secret-stdin only');
+    if (values['platform'] === true && values['bytes'] !== undefined) throw new UsageError('--platform fixes the length; drop --bytes');
+    const encoding = (values['encoding'] as string | undefined) ?? 'utf8';
+    if (!ENCODINGS.includes(encoding)) throw new UsageError('--encoding must be utf8, hex, base64 or base64url');
+    const bytes = values['bytes'] === undefined ? 32 : Number(values['bytes']);
+    if (!/^\d+$/.test(String(values['bytes'] ?? '32')) || bytes < 16 || bytes > 1024) throw new UsageError('--bytes must be an integer from 16 to 1024');
+    const activate = values['activate'] === true;
+    const at = values['activate-at'] as string | undefined;
+    if (activate && at !== undefined) throw new UsageError('pass --activate or --activate-at, not both');
+    if (at !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(new Date(at).getTime()))) {
+      throw new UsageError('--activate-at must be an ISO 8601 time such as 2026-12-01T00:00:00Z');
+    }
+
+    const loaded = await loadKeyringArg(values, io);
+    if (loaded.ring.has(id)) throw new UsageError(`key "${id}" is already in ${loaded.path}`);
+    const platform = values['platform'] === true || loaded.ring.policy.secretLengthMultipleOf !== undefined;
+    if (generate && platform && values['bytes'] !== undefined) {
+      throw new UsageError(`${loaded.path} requires secret lengths that are a multiple of ${loaded.ring.policy.secretLengthMultipleOf ?? 16}, so --generate makes a 32-character platform secret; drop --bytes`);
+    }
+    const spec = fromStdin
+      ? { id, secret: await readSecretStdin(io), encoding: encoding as SecretEncoding }
+      : platform
+        ? { id, secret: platformSecret(), encoding: 'utf8' as const }
+        : generateKey({ id, bytes });
+    const next = loaded.ring.add(spec, { ...(activate ? { activate: true } : {}), ...(at === undefined ? {} : { activatesAt: at }) });
+    const backup = await saveKeyring(loaded, next, io);
+    const state = next.keys().find((k) => k.id === id)?.state ?? 'added';
+    io.stdout.write(`added key "${id}" (${state}${at !== undefined && state === 'pending' ? ` until ${new Date(at).toISOString()}` : ''}) to ${loaded.path}${backup ? `; backup ${backup}` : ''}\n`);
+    return EXIT.OK;
+  },
+};

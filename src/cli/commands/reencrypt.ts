@@ -1,0 +1,153 @@
+/**
+ * `keyroll reencrypt`: the batch job on a real database. Progress on stderr
+ * (a bar on a TTY, plain lines otherwise), the summary on stdout.
+ * @module
+ */
+import { resolve } from 'node:path';
+import { fileCheckpoint, parseShard, reencryptAll, recommendedTemplate, parseContextTemplate, type ReencryptResult, type Shard } from '../../rotation/index.js';
+import { openStore } from '../../stores/open.js';
+import { EXIT, UsageError, type CliIO, type Command } from '../command.js';
+import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg } from '../keyring-file.js';
+import { createProgress } from '../progress.js';
+
+export const reencryptCommand: Command = {
+  name: 'reencrypt',
+  summary: 're-encrypt a database column under the active key (batch job, resumable, shardable)',
+  help: [
+    'Usage: keyroll reencrypt --db URL --table T --column C --id ID --keyring FILE',
+    '         [--context TEMPLATE] [--batch N] [--shard I/N] [--checkpoint FILE]',
+    '         [--dry-run] [--from-plaintext] [--json]',
+    '',
+    'Walks the table by primary key in batches (one transaction each) and rewrites',
+    'every value not under the active key. A value changed by someone else in the',
+    'meantime is left alone; a value that fails to decrypt is reported by id and',
+    'never overwritten.',
+    '',
+    'Options:',
+    '  --db URL                sqlite:PATH, postgres://... (uses pg), or pglite:DIR',
+    '  --table T, --column C   the table (optionally schema.table) and the column of envelopes',
+    '  --id ID                 the primary key column',
+    ...KEYRING_HELP,
+    '  --context TEMPLATE      each row\'s context, e.g. table=users,column=token,id={id}',
+    '                          ({col} is the row\'s column col; "recommended" means',
+    '                          table=T,column=C,id={ID}); repeatable: pairs are joined',
+    '  --batch N               rows per batch and transaction (default 500)',
+    '  --shard I/N             only shard I of N (0-based), e.g. $JOB_COMPLETION_INDEX/4',
+    '  --checkpoint FILE       resume from and save progress to FILE (one file per shard)',
+    '  --dry-run               count rows per key id from the prefix only (no key used)',
+    '  --from-plaintext        encrypt values that are not envelopes (legacy plaintext)',
+    '  --json                  print the summary as JSON',
+    '',
+    'Examples:',
+    '  keyroll reencrypt --db sqlite:app.db --table users --column token --id id \\',
+    '    --keyring keyring.json --context recommended --checkpoint reencrypt.json',
+    '  keyroll reencrypt --db "$DATABASE_URL" --table users --column token --id id --dry-run',
+  ].join('\n'),
+  options: {
+    ...KEYRING_OPTIONS,
+    db: { type: 'string' },
+    table: { type: 'string' },
+    column: { type: 'string' },
+    id: { type: 'string' },
+    context: { type: 'string', multiple: true },
+    batch: { type: 'string' },
+    shard: { type: 'string' },
+    checkpoint: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'from-plaintext': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  async run({ values }, io) {
+    const need = (name: string): string => {
+      const v = values[name];
+      if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
+      return v;
+    };
+    const db = need('db');
+    const target = { table: need('table'), column: need('column'), id: need('id') };
+    const batch = values['batch'] === undefined ? 500 : Number(values['batch']);
+    if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be an integer from 1 to 100000');
+    const shard = values['shard'] === undefined ? undefined : parseShardArg(String(values['shard']));
+    const dryRun = values['dry-run'] === true;
+    const template = contextTemplate(values['context'] as string[] | undefined, target);
+    const columns = template === undefined ? [] : parseContextTemplate(template).columns;
+    const keyring = dryRun && values['keyring'] === undefined ? undefined : (await loadKeyringArg(values, io)).ring;
+    const store = await openStore(db, { ...target, columns });
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const progress = values['json'] === true ? undefined : createProgress(io, { label: dryRun ? 'counting' : 'reencrypt' });
+    let result: ReencryptResult;
+    try {
+      const checkpointPath = values['checkpoint'];
+      result = await reencryptAll({
+        store,
+        batchSize: batch,
+        signal: controller.signal,
+        dryRun,
+        fromPlaintext: values['from-plaintext'] === true,
+        ...(keyring ? { keyring } : {}),
+        ...(shard ? { shard } : {}),
+        ...(template === undefined ? {} : { context: template }),
+        ...(typeof checkpointPath === 'string' && !dryRun ? { checkpoint: fileCheckpoint(resolve(io.cwd, checkpointPath), { scope: `${target.table}.${target.column}`, ...(shard ? { shard } : {}) }) } : {}),
+        ...(progress ? { onProgress: (p) => progress.update(p.done, p.total) } : {}),
+      });
+      progress?.finish(result.counters.scanned, result.total);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await store.close();
+    }
+    report(result, dryRun, values['json'] === true, io);
+    if (result.aborted) {
+      io.stderr.write('keyroll reencrypt: interrupted; run the same command again (with the same --checkpoint) to resume\n');
+      return EXIT.FAILED;
+    }
+    return result.counters.failed > 0 ? EXIT.FAILED : EXIT.OK;
+  },
+};
+
+function parseShardArg(text: string): Shard {
+  try {
+    return parseShard(text);
+  } catch (err) {
+    throw new UsageError(`--shard: ${(err as Error).message}`);
+  }
+}
+
+function contextTemplate(pairs: string[] | undefined, target: { table: string; column: string; id: string }): string | undefined {
+  if (pairs === undefined || pairs.length === 0) return undefined;
+  if (pairs.length === 1 && pairs[0] === 'recommended') return recommendedTemplate(target);
+  const template = pairs.join(',');
+  try {
+    parseContextTemplate(template);
+  } catch (err) {
+    throw new UsageError(`--context: ${(err as Error).message}`);
+  }
+  return template;
+}
+
+function report(result: ReencryptResult, dryRun: boolean, json: boolean, io: CliIO): void {
+  if (json) {
+    const out = dryRun
+      ? { total: result.total, byKeyId: Object.fromEntries(result.keyIds!.byKeyId), notEnvelope: result.keyIds!.notEnvelope, unsupported: result.keyIds!.unsupported, ...(result.keyIds!.stale === undefined ? {} : { stale: result.keyIds!.stale }) }
+      : { total: result.total, ...result.counters, resumed: result.resumed, aborted: result.aborted, failures: result.failures.map((f) => ({ ...f, id: String(f.id) })) };
+    io.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
+  if (dryRun) {
+    const k = result.keyIds!;
+    io.stdout.write(`${k.total} rows with a value\n`);
+    for (const [keyId, n] of [...k.byKeyId].sort((a, b) => b[1] - a[1])) io.stdout.write(`  ${keyId.padEnd(24)} ${n}\n`);
+    if (k.notEnvelope > 0) io.stdout.write(`  ${'(not an envelope)'.padEnd(24)} ${k.notEnvelope}\n`);
+    if (k.unsupported > 0) io.stdout.write(`  ${'(unsupported version)'.padEnd(24)} ${k.unsupported}\n`);
+    if (k.stale !== undefined) io.stdout.write(`${k.stale} rows not under the active key\n`);
+    return;
+  }
+  const c = result.counters;
+  io.stdout.write(`re-encrypted ${c.reencrypted}, already current ${c.current}, failed ${c.failed}, changed concurrently ${c.conflicts}${c.legacyPlaintext ? `, legacy plaintext encrypted ${c.legacyPlaintext}` : ''} (${c.scanned} rows${result.resumed ? ', resumed from checkpoint' : ''})\n`);
+  for (const f of result.failures.slice(0, 20)) io.stdout.write(`  failed: id ${String(f.id).slice(0, 80)}: ${f.code}${f.keyId ? ` (key ${f.keyId})` : ''}\n`);
+  if (result.failures.length > 20 || c.failed > result.failures.length) io.stdout.write(`  ... ${c.failed - Math.min(20, result.failures.length)} more (use --json for the list)\n`);
+  if (c.conflicts > 0) io.stdout.write('rows changed concurrently keep the other writer\'s value; run again to re-encrypt them if still stale\n');
+}

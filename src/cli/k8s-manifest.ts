@@ -1,0 +1,98 @@
+/**
+ * Kubernetes `Secret` manifests: rendering (apiVersion v1, kind Secret, type
+ * Opaque, base64 `data:`) and reading back the fields of an existing one
+ * (`data:` base64 values or `stringData:` plain values).
+ * @module
+ */
+import { fail } from '../errors.js';
+import { fromBase64Strict, fromUtf8 } from '../bytes.js';
+import { UsageError } from './command.js';
+import { parseYaml, type YamlMap, type YamlNode } from './yaml-lite.js';
+
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const FIELD = /^[-._a-zA-Z0-9]+$/;
+
+/**
+ * Checks a Secret name (DNS subdomain) or namespace (DNS label); bad usage otherwise.
+ * @example
+ * ```ts
+ * checkK8sName('app-keys', 'name');
+ * ```
+ */
+export function checkK8sName(value: string, what: 'name' | 'namespace'): string {
+  const ok = what === 'name' ? NAME.test(value) && value.length <= 253 : NAMESPACE.test(value) && value.length <= 63;
+  if (!ok) throw new UsageError(`--${what} must be ${what === 'name' ? 'a DNS subdomain (a-z 0-9 - ., at most 253)' : 'a DNS label (a-z 0-9 -, at most 63)'}`);
+  return value;
+}
+
+/** What a Secret manifest holds, for keyroll's purposes. */
+export interface SecretManifest {
+  readonly name: string | undefined;
+  readonly namespace: string | undefined;
+  /** Decoded field values, by field name. */
+  readonly fields: Map<string, string>;
+}
+
+/**
+ * Renders a Secret manifest with base64 `data:` values, fields in the given order.
+ * @example
+ * ```ts
+ * renderSecret({ name: 'app-keys', namespace: 'prod', fields: new Map([['keyring.json', json]]) });
+ * ```
+ */
+export function renderSecret(manifest: { name: string; namespace?: string | undefined; fields: ReadonlyMap<string, string> }): string {
+  const lines = ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${manifest.name}`];
+  if (manifest.namespace !== undefined) lines.push(`  namespace: ${manifest.namespace}`);
+  lines.push('type: Opaque', 'data:');
+  for (const [field, value] of manifest.fields) {
+    if (!FIELD.test(field)) fail('ERR_INVALID_ARGUMENT', 'a Secret field name must be made of - . _ a-z A-Z 0-9');
+    lines.push(`  ${field}: ${Buffer.from(value, 'utf8').toString('base64')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const isMap = (node: YamlNode | undefined): node is YamlMap => node instanceof Map;
+
+/**
+ * Reads a Secret manifest's name, namespace and fields. `data` values are
+ * strict base64 of UTF-8 text; `stringData` values are taken as they are; a
+ * field in both with different values is refused.
+ * @example
+ * ```ts
+ * const { fields } = readSecret(fs.readFileSync('secret.yaml', 'utf8'));
+ * fields.get('ACTIVE_ENCRYPTION_KEY_NAME'); // 'mykey'
+ * ```
+ */
+export function readSecret(text: string): SecretManifest {
+  const doc = parseYaml(text);
+  const kind = doc.get('kind');
+  if (kind !== undefined && kind !== 'Secret') fail('ERR_INVALID_ARGUMENT', 'manifest: kind is not Secret');
+  const meta = doc.get('metadata');
+  const name = isMap(meta) && typeof meta.get('name') === 'string' ? (meta.get('name') as string) : undefined;
+  const namespace = isMap(meta) && typeof meta.get('namespace') === 'string' ? (meta.get('namespace') as string) : undefined;
+  const fields = new Map<string, string>();
+  const data = doc.get('data');
+  if (data !== undefined && data !== '' && !isMap(data)) fail('ERR_INVALID_ARGUMENT', 'manifest: data is not a mapping');
+  if (isMap(data)) {
+    for (const [field, value] of data) {
+      const bytes = typeof value === 'string' ? fromBase64Strict(value.replace(/\s+/g, '')) : undefined;
+      if (bytes === undefined) fail('ERR_INVALID_ARGUMENT', `manifest: data.${field.slice(0, 64)} is not valid base64`);
+      try {
+        fields.set(field, fromUtf8(bytes));
+      } catch {
+        fail('ERR_INVALID_ARGUMENT', `manifest: data.${field.slice(0, 64)} is not UTF-8 text`);
+      }
+    }
+  }
+  const stringData = doc.get('stringData');
+  if (stringData !== undefined && stringData !== '' && !isMap(stringData)) fail('ERR_INVALID_ARGUMENT', 'manifest: stringData is not a mapping');
+  if (isMap(stringData)) {
+    for (const [field, value] of stringData) {
+      if (typeof value !== 'string') fail('ERR_INVALID_ARGUMENT', `manifest: stringData.${field.slice(0, 64)} is not a plain value`);
+      if (fields.has(field) && fields.get(field) !== value) fail('ERR_INVALID_ARGUMENT', `manifest: ${field.slice(0, 64)} is in both data and stringData with different values`);
+      fields.set(field, value);
+    }
+  }
+  return { name, namespace, fields };
+}

@@ -1,0 +1,202 @@
+/**
+ * Loading and saving the keyring file a command works on: plain or sealed
+ * (`--master-key-env NAME` / `--passphrase-env NAME` name the variable that
+ * unlocks it), written atomically with a backup, re-sealed with the same
+ * unlock (and the same scrypt cost) when it was sealed.
+ * @module
+ */
+import { resolve } from 'node:path';
+import { access } from 'node:fs/promises';
+import { fromUtf8 } from '../bytes.js';
+import { fail } from '../errors.js';
+import { Keyring } from '../keyring/keyring.js';
+import { headerScrypt, isSealedText, parseMasterKey, sealedHeader, sealKeyring, unsealText, writeFileAtomic, type UnlockOptions } from '../sources/index.js';
+import { readFileChecked } from '../sources/read.js';
+import { UsageError, type CliIO } from './command.js';
+
+/** The options every keyring command accepts. */
+export const KEYRING_OPTIONS = {
+  keyring: { type: 'string' },
+  'master-key-env': { type: 'string' },
+  'passphrase-env': { type: 'string' },
+} as const;
+
+/** Help lines for {@link KEYRING_OPTIONS}. */
+export const KEYRING_HELP = [
+  '  --keyring FILE          the keyring file (plain JSON or sealed)',
+  '  --master-key-env NAME   environment variable holding the master key of a sealed keyring',
+  '  --passphrase-env NAME   environment variable holding the passphrase of a sealed keyring',
+];
+
+/** A loaded keyring file. */
+export interface LoadedKeyring {
+  readonly ring: Keyring;
+  /** Absolute path. */
+  readonly path: string;
+  /** Set when the file is sealed: the unlock to re-seal it with. */
+  readonly unlock: UnlockOptions | undefined;
+}
+
+/**
+ * The unlock named by `--master-key-env` / `--passphrase-env`, or undefined.
+ * A missing variable or a malformed master key is bad usage (exit 2).
+ * @example
+ * ```ts
+ * const unlock = unlockFromArgs(values, io); // { passphrase } from $KEYROLL_PASSPHRASE
+ * ```
+ */
+export function unlockFromArgs(values: Record<string, unknown>, io: CliIO): UnlockOptions | undefined {
+  const masterEnv = values['master-key-env'] as string | undefined;
+  const passEnv = values['passphrase-env'] as string | undefined;
+  if (masterEnv !== undefined && passEnv !== undefined) throw new UsageError('pass --master-key-env or --passphrase-env, not both');
+  const name = masterEnv ?? passEnv;
+  if (name === undefined) return undefined;
+  const value = io.env[name];
+  if (value === undefined || value === '') throw new UsageError(`environment variable ${name} (named by --${masterEnv ? 'master-key-env' : 'passphrase-env'}) is not set or empty`);
+  if (passEnv !== undefined) return { passphrase: value };
+  try {
+    parseMasterKey(value);
+  } catch (err) {
+    throw new UsageError(`environment variable ${name}: ${(err as Error).message}`);
+  }
+  return { masterKey: value };
+}
+
+/**
+ * The absolute path of a required file option.
+ * @example
+ * ```ts
+ * const path = requirePath(values, 'keyring', io);
+ * ```
+ */
+export function requirePath(values: Record<string, unknown>, option: string, io: CliIO): string {
+  const value = values[option];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${option} FILE is required`);
+  return resolve(io.cwd, value);
+}
+
+/**
+ * Reads the `--keyring` file (as text, sealed or plain).
+ * @example
+ * ```ts
+ * const { text, sealed } = await readKeyringText('/etc/app/keyring.json');
+ * ```
+ */
+export async function readKeyringText(path: string): Promise<{ text: string; sealed: boolean }> {
+  const bytes = await readFileChecked(path);
+  let text: string;
+  try {
+    text = fromUtf8(bytes);
+  } catch {
+    return fail('ERR_INVALID_KEYRING', `keyring file ${path} is not UTF-8 text`, { file: path });
+  }
+  return { text, sealed: isSealedText(text) };
+}
+
+/**
+ * Loads `--keyring FILE`, unsealing it when it is sealed.
+ * @example
+ * ```ts
+ * const { ring, path, unlock } = await loadKeyringArg(values, io);
+ * ```
+ */
+export async function loadKeyringArg(values: Record<string, unknown>, io: CliIO): Promise<LoadedKeyring> {
+  const path = requirePath(values, 'keyring', io);
+  const unlockArg = unlockFromArgs(values, io);
+  const { text, sealed } = await readKeyringText(path);
+  if (!sealed) {
+    if (unlockArg !== undefined) throw new UsageError(`${path} is a plain keyring; --master-key-env and --passphrase-env apply to sealed ones`);
+    return { ring: Keyring.fromJSON(parseDocumentText(text, path)), path, unlock: undefined };
+  }
+  if (unlockArg === undefined) throw new UsageError(`${path} is sealed; pass --master-key-env NAME or --passphrase-env NAME`);
+  const document = await unsealText(text, unlockArg, path);
+  const cost = 'passphrase' in unlockArg ? headerScrypt(sealedHeader(text, path)) : undefined;
+  const unlock: UnlockOptions = cost === undefined ? unlockArg : { passphrase: (unlockArg as { passphrase: string }).passphrase, scrypt: cost };
+  return { ring: Keyring.fromJSON(document as object), path, unlock };
+}
+
+/** Parses a plain keyring file's text; the JSON parser's message (which may quote secrets) is dropped. */
+export function parseDocumentText(text: string, path: string): object {
+  try {
+    return JSON.parse(text) as object;
+  } catch {
+    return fail('ERR_INVALID_KEYRING', `keyring file ${path} is not valid JSON`, { file: path });
+  }
+}
+
+/**
+ * Writes a file atomically with a backup (`<file>.bak`). The test hook
+ * `KEYROLL_TEST_CRASH_BEFORE_RENAME=1` kills the process after the temp file
+ * is durable and before the rename, to prove a crash leaves the old file.
+ * @example
+ * ```ts
+ * await writeOut('/etc/app/keyring.json', text, io);
+ * ```
+ */
+export async function writeOut(path: string, data: string | Uint8Array, io: CliIO): Promise<string | undefined> {
+  const crash = io.env['KEYROLL_TEST_CRASH_BEFORE_RENAME'] === '1';
+  return writeFileAtomic(path, data, {
+    mode: 0o600,
+    backup: true,
+    ...(crash ? { beforeRename: () => void process.kill(process.pid, 'SIGKILL') } : {}),
+  });
+}
+
+/**
+ * The text of a keyring file: sealed with `unlock`, or pretty JSON. The
+ * document is loaded back first, so a file that would not load is never written.
+ * @example
+ * ```ts
+ * await writeOut(path, await keyringFileText(ring, unlock), io);
+ * ```
+ */
+export async function keyringFileText(ring: Keyring, unlock: UnlockOptions | undefined): Promise<string> {
+  Keyring.fromJSON(ring.export());
+  return unlock === undefined ? `${JSON.stringify(ring.export(), null, 2)}\n` : sealKeyring(ring, unlock);
+}
+
+/**
+ * Saves a modified keyring over its file (sealed again when it was sealed).
+ * @example
+ * ```ts
+ * await saveKeyring(loaded, loaded.ring.promote('k2'), io);
+ * ```
+ */
+export async function saveKeyring(loaded: LoadedKeyring, ring: Keyring, io: CliIO): Promise<string | undefined> {
+  return writeOut(loaded.path, await keyringFileText(ring, loaded.unlock), io);
+}
+
+/**
+ * Refuses to replace an existing file unless `--force` was given.
+ * @example
+ * ```ts
+ * await refuseOverwrite(path, values['force'] === true);
+ * ```
+ */
+export async function refuseOverwrite(path: string, force: boolean): Promise<void> {
+  if (force) return;
+  const exists = await access(path).then(() => true, () => false);
+  if (exists) throw new UsageError(`${path} exists; pass --force to replace it (a backup is kept as ${path}.bak)`);
+}
+
+/**
+ * A scrypt cost from `--scrypt-n`: a power of two from 1024 to 2^20.
+ * @example
+ * ```ts
+ * scryptFromArgs({ 'scrypt-n': '16384' }); // { N: 16384 }
+ * ```
+ */
+export function scryptFromArgs(values: Record<string, unknown>): { N: number } | undefined {
+  const text = values['scrypt-n'];
+  if (text === undefined) return undefined;
+  const N = Number(text);
+  if (!/^\d+$/.test(String(text)) || N < 1024 || N > 2 ** 20 || (N & (N - 1)) !== 0) throw new UsageError('--scrypt-n must be a power of two from 1024 to 1048576');
+  return { N };
+}
+
+/** Adds the scrypt cost to a passphrase unlock. */
+export function withScrypt(unlock: UnlockOptions, scrypt: { N: number } | undefined): UnlockOptions {
+  if (scrypt === undefined) return unlock;
+  if (!('passphrase' in unlock)) throw new UsageError('--scrypt-n applies to --passphrase-env only');
+  return { passphrase: unlock.passphrase, scrypt };
+}

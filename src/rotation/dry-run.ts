@@ -1,0 +1,80 @@
+/**
+ * Dry run: count rows per key id from the envelope header alone. No key is
+ * used and nothing is written, so an operator can see what a rotation still
+ * needs (and which retired keys can go) with read-only credentials.
+ * @module
+ */
+import { KeyrollError } from '../errors.js';
+import { parseEnvelope } from '../envelope/format.js';
+import type { Keyring } from '../keyring/keyring.js';
+import type { RowId, RowStore, Shard } from './store.js';
+
+/** Counts by key id. */
+export interface KeyIdCounts {
+  /** Non-NULL rows seen. */
+  readonly total: number;
+  /** Rows per key id (a Map: key ids are user input). */
+  readonly byKeyId: Map<string, number>;
+  /** Values that are not envelopes (legacy plaintext, or damaged). */
+  readonly notEnvelope: number;
+  /** Envelopes of a format version or suite this build does not read. */
+  readonly unsupported: number;
+  /** With a keyring: rows not under its active key (what a real run would rewrite). */
+  readonly stale?: number;
+  readonly aborted: boolean;
+}
+
+/** Options of {@link countKeyIds}. */
+export interface CountKeyIdsOptions {
+  readonly store: RowStore;
+  readonly batchSize?: number;
+  readonly shard?: Shard;
+  readonly signal?: AbortSignal;
+  /** Optional: only its active key id is read, to count stale rows. */
+  readonly keyring?: Keyring;
+}
+
+/**
+ * Walks the store and counts rows per key id from the header (the text
+ * prefix `kr1.<keyId>.` or the binary header), never decrypting.
+ * @example
+ * ```ts
+ * const counts = await countKeyIds({ store });
+ * for (const [keyId, n] of counts.byKeyId) console.log(keyId, n);
+ * ```
+ */
+export async function countKeyIds(options: CountKeyIdsOptions): Promise<KeyIdCounts> {
+  const { store, shard, signal } = options;
+  const batchSize = options.batchSize ?? 1000;
+  const active = options.keyring?.activeKeyId;
+  const byKeyId = new Map<string, number>();
+  let total = 0;
+  let notEnvelope = 0;
+  let unsupported = 0;
+  let stale = 0;
+  let aborted = false;
+  let cursor: RowId | undefined;
+  for (;;) {
+    if (signal?.aborted) {
+      aborted = true;
+      break;
+    }
+    const rows = await store.scan(cursor, batchSize, shard);
+    for (const row of rows) {
+      total++;
+      try {
+        const keyId = parseEnvelope(row.value).keyId;
+        byKeyId.set(keyId, (byKeyId.get(keyId) ?? 0) + 1);
+        if (active !== undefined && keyId !== active) stale++;
+      } catch (err) {
+        if (KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) notEnvelope++;
+        else if (KeyrollError.is(err, 'ERR_UNSUPPORTED_VERSION') || KeyrollError.is(err, 'ERR_UNSUPPORTED_SUITE')) unsupported++;
+        else throw err;
+        if (active !== undefined) stale++;
+      }
+    }
+    if (rows.length < batchSize) break;
+    cursor = rows[rows.length - 1]!.id;
+  }
+  return { total, byKeyId, notEnvelope, unsupported, aborted, ...(active === undefined ? {} : { stale }) };
+}

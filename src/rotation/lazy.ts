@@ -1,0 +1,188 @@
+/**
+ * Lazy re-encryption on read: one call gives the plaintext and, when the
+ * stored envelope is stale, a fresh envelope under the active key; a second
+ * helper writes it back through the caller's compare-and-swap, so a value
+ * someone else changed in between is never overwritten.
+ *
+ * No I/O and no database driver here: this file is part of the root entry.
+ * @module
+ */
+import { KeyrollError, fail } from '../errors.js';
+import { fromUtf8 } from '../bytes.js';
+import { parseEnvelope } from '../envelope/format.js';
+import type { Context } from '../envelope/context.js';
+import type { Keyring } from '../keyring/keyring.js';
+
+/** A stored value: a text envelope, or bytes (binary envelope, or a text envelope in a BLOB/BYTEA column). */
+export type StoredValue = string | Uint8Array;
+
+/** Options of {@link readAndRefresh}. */
+export interface RefreshOptions {
+  /** The context the value was encrypted with, e.g. `{ table: 'users', column: 'token', id: '42' }`. */
+  readonly context?: Context;
+  /**
+   * Opt-in plaintext migration: a stored value that is not an envelope at all
+   * (`ERR_MALFORMED_ENVELOPE`) is returned as legacy plaintext and encrypted
+   * on the way back. A well-formed envelope that fails to decrypt is still an
+   * error. Default false: a non-envelope is `ERR_MALFORMED_ENVELOPE`.
+   */
+  readonly fromPlaintext?: boolean;
+  /** Counters to increment (share one object across calls to watch a migration). */
+  readonly counters?: RefreshCounters;
+}
+
+/** Running counts kept by {@link readAndRefresh} when given a counters object. */
+export interface RefreshCounters {
+  reads: number;
+  stale: number;
+  legacyPlaintext: number;
+  written: number;
+  conflicts: number;
+}
+
+/** What {@link readAndRefresh} returns. */
+export interface RefreshResult {
+  /** The plaintext bytes. */
+  readonly plaintext: Uint8Array;
+  /** The plaintext decoded as strict UTF-8 (throws `ERR_INVALID_ARGUMENT` when it is not UTF-8). */
+  readonly text: string;
+  /** True when the stored value should be replaced by `fresh`. */
+  readonly stale: boolean;
+  /** The replacement under the active key, same form as the stored value; only when `stale`. */
+  readonly fresh?: StoredValue;
+  /** True when the stored value was legacy plaintext (only with `fromPlaintext`). */
+  readonly legacyPlaintext: boolean;
+  /** The key that opened the stored envelope; undefined for legacy plaintext. */
+  readonly keyId?: string;
+}
+
+/**
+ * Fresh counters for {@link RefreshOptions.counters}.
+ * @example
+ * ```ts
+ * const counters = refreshCounters();
+ * readAndRefresh(ring, stored, { counters });
+ * counters.stale; // 0 or 1
+ * ```
+ */
+export function refreshCounters(): RefreshCounters {
+  return { reads: 0, stale: 0, legacyPlaintext: 0, written: 0, conflicts: 0 };
+}
+
+/**
+ * Decrypts a stored value and, when it is stale (another key, an older
+ * suite or format version, or legacy plaintext), makes its replacement under
+ * the active key in the same form (text stays text, bytes stay bytes).
+ * Synchronous and pure apart from the keyring's randomness.
+ *
+ * @example
+ * ```ts
+ * import { readAndRefresh } from 'keyroll';
+ * const context = { table: 'users', column: 'token', id: String(id) };
+ * const { text, fresh } = readAndRefresh(ring, stored, { context });
+ * if (fresh !== undefined) await db.query('UPDATE users SET token = $1 WHERE id = $2 AND token = $3', [fresh, id, stored]);
+ * ```
+ */
+export function readAndRefresh(ring: Keyring, stored: StoredValue, options: RefreshOptions = {}): RefreshResult {
+  const counters = options.counters;
+  if (counters) counters.reads++;
+  const ctx = options.context === undefined ? {} : { context: options.context };
+  if (options.fromPlaintext === true && !isEnvelope(stored)) {
+    const plaintext = typeof stored === 'string' ? new TextEncoder().encode(stored) : Uint8Array.from(stored);
+    const fresh = typeof stored === 'string' ? ring.encrypt(plaintext, ctx) : ring.encryptToBytes(plaintext, ctx);
+    if (counters) {
+      counters.stale++;
+      counters.legacyPlaintext++;
+    }
+    return result(plaintext, true, fresh, true, undefined);
+  }
+  const opened = ring.open(stored, ctx);
+  if (!opened.stale) return result(opened.plaintext, false, undefined, false, opened.keyId);
+  if (counters) counters.stale++;
+  const fresh = sameForm(ring, stored, opened.plaintext, ctx);
+  return result(opened.plaintext, true, fresh, false, opened.keyId);
+}
+
+/** Options of {@link refreshOnRead}. */
+export interface RefreshOnReadOptions extends RefreshOptions {
+  /**
+   * Compare-and-swap: store `fresh` only if the stored value is still
+   * `previous`; resolve true when it was written. In SQL:
+   * `UPDATE t SET c = $fresh WHERE id = $id AND c = $previous`, true when one row changed.
+   */
+  readonly swap: (fresh: StoredValue, previous: StoredValue) => boolean | Promise<boolean>;
+}
+
+/** What {@link refreshOnRead} returns. */
+export interface RefreshOnReadResult extends RefreshResult {
+  /** True when the fresh envelope was written back. */
+  readonly written: boolean;
+  /** True when the swap found the value changed by someone else (nothing was overwritten). */
+  readonly conflict: boolean;
+}
+
+/**
+ * Reads a stored value and, when it is stale, writes the fresh envelope back
+ * through `swap`. A value changed concurrently is left alone (`conflict`):
+ * the other writer wins, and the plaintext returned is the one that was read.
+ *
+ * @example
+ * ```ts
+ * import { refreshOnRead } from 'keyroll';
+ * const { text } = await refreshOnRead(ring, row.token, {
+ *   context: { table: 'users', column: 'token', id: String(row.id) },
+ *   swap: async (fresh, previous) =>
+ *     (await pool.query('UPDATE users SET token = $1 WHERE id = $2 AND token = $3', [fresh, row.id, previous])).rowCount === 1,
+ * });
+ * ```
+ */
+export async function refreshOnRead(ring: Keyring, stored: StoredValue, options: RefreshOnReadOptions): Promise<RefreshOnReadResult> {
+  if (typeof options?.swap !== 'function') fail('ERR_INVALID_ARGUMENT', 'refreshOnRead needs a swap(fresh, previous) function');
+  const read = readAndRefresh(ring, stored, options);
+  if (read.fresh === undefined) return withWrite(read, false, false);
+  const written = (await options.swap(read.fresh, stored)) === true;
+  if (options.counters) {
+    if (written) options.counters.written++;
+    else options.counters.conflicts++;
+  }
+  return withWrite(read, written, !written);
+}
+
+/** True when `stored` parses as an envelope; only a malformed one counts as "not an envelope". */
+export function isEnvelope(stored: StoredValue): boolean {
+  try {
+    parseEnvelope(stored);
+    return true;
+  } catch (err) {
+    // Unsupported versions or suites look like envelopes from a newer build:
+    // never mistake them for plaintext (that would encrypt an envelope twice).
+    if (KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) return false;
+    throw err;
+  }
+}
+
+function sameForm(ring: Keyring, stored: StoredValue, plaintext: Uint8Array, ctx: { context?: Context }): StoredValue {
+  if (typeof stored === 'string') return ring.encrypt(plaintext, ctx);
+  // Bytes: a text envelope kept in a BLOB stays text bytes; a binary one stays binary.
+  if (parseEnvelope(stored).form === 'text') return new TextEncoder().encode(ring.encrypt(plaintext, ctx));
+  return ring.encryptToBytes(plaintext, ctx);
+}
+
+function result(plaintext: Uint8Array, stale: boolean, fresh: StoredValue | undefined, legacy: boolean, keyId: string | undefined): RefreshResult {
+  const out = {
+    plaintext,
+    stale,
+    legacyPlaintext: legacy,
+    get text(): string {
+      return fromUtf8(plaintext, 'the plaintext');
+    },
+  };
+  if (fresh !== undefined) Object.assign(out, { fresh });
+  if (keyId !== undefined) Object.assign(out, { keyId });
+  return out as RefreshResult;
+}
+
+function withWrite(read: RefreshResult, written: boolean, conflict: boolean): RefreshOnReadResult {
+  // Not a spread: that would evaluate the `text` getter eagerly (and throw on non-UTF-8 plaintext).
+  return Object.assign(read, { written, conflict });
+}

@@ -1,0 +1,189 @@
+/**
+ * The batch job: walk a {@link RowStore} by primary key (keyset pages, never
+ * OFFSET), re-encrypt stale values under the active key and write each page
+ * back in one transaction with compare-and-swap, checkpointing after commit.
+ * Memory is bounded by `batchSize x concurrency` rows plus the failure sample.
+ * @module
+ */
+import { KeyrollError, fail } from '../errors.js';
+import type { Keyring } from '../keyring/keyring.js';
+import { readAndRefresh } from './lazy.js';
+import { checkShard, type Row, type RowChange, type RowId, type RowStore, type Shard } from './store.js';
+import { resolveRowContext, type RowContext } from './context-template.js';
+import { zeroCounters, type Checkpoint, type JobCounters } from './checkpoint.js';
+import { countKeyIds, type KeyIdCounts } from './dry-run.js';
+
+/** A row that could not be re-encrypted: its id and the error code (never the value). */
+export interface RowFailure {
+  readonly id: RowId;
+  readonly code: string;
+  readonly keyId?: string;
+}
+
+/** Reported after every committed batch. */
+export interface JobProgress {
+  /** Rows in this shard when the job started (non-NULL values). */
+  readonly total: number;
+  /** Rows handled so far, including those counted in a resumed checkpoint. */
+  readonly done: number;
+  readonly counters: Readonly<JobCounters>;
+  /** The last primary key committed. */
+  readonly cursor: RowId | undefined;
+  /** Failures of the batch just committed. */
+  readonly failures: readonly RowFailure[];
+}
+
+/** Options of {@link reencryptAll}. */
+export interface ReencryptOptions {
+  /** The keyring: its active key encrypts. Not needed for a dry run. */
+  readonly keyring?: Keyring;
+  readonly store: RowStore;
+  /** Rows per page and per transaction (1 to 100,000). */
+  readonly batchSize: number;
+  /** Batches in flight at once (I/O overlap for network databases), default 1. */
+  readonly concurrency?: number;
+  /** Only this shard's rows (stable hash of the primary key). */
+  readonly shard?: Shard;
+  /** Stops after the batch in flight; the result has `aborted: true`. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: JobProgress) => void;
+  /** Resume from, and save to, this checkpoint. */
+  readonly checkpoint?: Checkpoint;
+  /** Each row's context: a function, a template (`table=users,column=token,id={id}`) or `'recommended'`. */
+  readonly context?: RowContext | string;
+  /** Encrypt values that are not envelopes at all (legacy plaintext). Default false. */
+  readonly fromPlaintext?: boolean;
+  /** Count rows per key id from the text prefix only; no key used, nothing written. */
+  readonly dryRun?: boolean;
+  /** How many failures to keep in the result (all are counted), default 1000. */
+  readonly maxReportedFailures?: number;
+}
+
+/** What {@link reencryptAll} resolves to. */
+export interface ReencryptResult {
+  readonly total: number;
+  readonly counters: JobCounters;
+  /** The first `maxReportedFailures` failures, by id. */
+  readonly failures: RowFailure[];
+  readonly aborted: boolean;
+  /** True when this run started from a saved checkpoint. */
+  readonly resumed: boolean;
+  /** Only for a dry run. */
+  readonly keyIds?: KeyIdCounts;
+}
+
+/**
+ * Re-encrypts every stale value in a store under the keyring's active key.
+ * Rows that fail to decrypt are reported by id and skipped; rows changed by
+ * a concurrent writer are left with the writer's value (`conflicts`).
+ *
+ * @example
+ * ```ts
+ * import { reencryptAll, fileCheckpoint } from 'keyroll/rotation';
+ * import { sqliteStore } from 'keyroll/stores/sqlite';
+ * const store = await sqliteStore({ database: 'app.db', table: 'users', column: 'token', id: 'id' });
+ * const result = await reencryptAll({ keyring, store, batchSize: 500, context: 'recommended', checkpoint: fileCheckpoint('reencrypt.json') });
+ * console.log(result.counters.reencrypted, result.failures);
+ * ```
+ */
+export async function reencryptAll(options: ReencryptOptions): Promise<ReencryptResult> {
+  const { store, signal } = options;
+  const batchSize = checkInt(options.batchSize, 'batchSize', 1, 100_000);
+  const concurrency = checkInt(options.concurrency ?? 1, 'concurrency', 1, 64);
+  const shard = options.shard === undefined ? undefined : checkShard(options.shard);
+  if (store === null || typeof store !== 'object' || typeof store.scan !== 'function') fail('ERR_INVALID_ARGUMENT', 'reencryptAll needs a store (a RowStore)');
+  if (options.dryRun === true) {
+    const keyIds = await countKeyIds({ store, batchSize, ...(shard ? { shard } : {}), ...(signal ? { signal } : {}), ...(options.keyring ? { keyring: options.keyring } : {}) });
+    return { total: keyIds.total, counters: { ...zeroCounters(), scanned: keyIds.total }, failures: [], aborted: keyIds.aborted, resumed: false, keyIds };
+  }
+  const ring = options.keyring;
+  if (ring === undefined) fail('ERR_INVALID_ARGUMENT', 'reencryptAll needs a keyring (only a dry run works without one)');
+  const buildContext = resolveRowContext(options.context, store.target);
+  const maxFailures = checkInt(options.maxReportedFailures ?? 1000, 'maxReportedFailures', 0, 10_000_000);
+
+  const saved = await options.checkpoint?.load();
+  const resumed = saved !== undefined && !saved.done;
+  let cursor: RowId | undefined = resumed ? saved.cursor : undefined;
+  const counters = resumed ? { ...saved.counters } : zeroCounters();
+  const failures: RowFailure[] = [];
+  const total = (await store.count(shard)) + (resumed ? counters.scanned : 0);
+  let aborted = false;
+
+  // Pages are read in order (each cursor comes from the page before); writes
+  // may overlap up to `concurrency`, and the checkpoint only ever advances
+  // past a batch once it and every batch before it committed.
+  const inFlight: Array<Promise<{ last: RowId; batchFailures: RowFailure[] }>> = [];
+  const settle = async (): Promise<void> => {
+    const { last, batchFailures } = await inFlight.shift()!;
+    cursor = last;
+    for (const f of batchFailures) if (failures.length < maxFailures) failures.push(f);
+    await options.checkpoint?.save({ cursor, counters: { ...counters }, done: false });
+    options.onProgress?.({ total, done: counters.scanned, counters: { ...counters }, cursor, failures: batchFailures });
+  };
+  let scanFrom = cursor;
+  for (;;) {
+    if (signal?.aborted) {
+      aborted = true;
+      break;
+    }
+    const rows = await store.scan(scanFrom, batchSize, shard);
+    if (rows.length === 0) break;
+    scanFrom = rows[rows.length - 1]!.id;
+    const batch = processBatch(ring, store, rows, counters, buildContext, options.fromPlaintext === true);
+    batch.catch(() => undefined); // awaited in settle(); this only keeps a later batch's failure from being "unhandled"
+    inFlight.push(batch);
+    if (inFlight.length >= concurrency) await settle();
+    if (rows.length < batchSize) break;
+  }
+  while (inFlight.length > 0) await settle();
+  if (!aborted) await options.checkpoint?.save({ cursor, counters: { ...counters }, done: true });
+  return { total, counters, failures, aborted, resumed };
+}
+
+async function processBatch(
+  ring: Keyring,
+  store: RowStore,
+  rows: readonly Row[],
+  counters: JobCounters,
+  buildContext: RowContext | undefined,
+  fromPlaintext: boolean,
+): Promise<{ last: RowId; batchFailures: RowFailure[] }> {
+  const changes: RowChange[] = [];
+  const batchFailures: RowFailure[] = [];
+  const legacyIds = new Set<string>();
+  for (const row of rows) {
+    // Outside the try: a context that cannot be built is a configuration error that stops the job.
+    const context = buildContext?.(row);
+    try {
+      const read = readAndRefresh(ring, row.value, { ...(context === undefined ? {} : { context }), fromPlaintext });
+      if (read.fresh === undefined) counters.current++;
+      else {
+        changes.push({ id: row.id, previous: row.value, fresh: read.fresh });
+        if (read.legacyPlaintext) legacyIds.add(String(row.id));
+      }
+    } catch (err) {
+      // Unknown key, disabled key, tampered value, wrong context: never overwrite, report by id.
+      if (!(err instanceof KeyrollError)) throw err;
+      counters.failed++;
+      batchFailures.push(err.keyId === undefined ? { id: row.id, code: err.code } : { id: row.id, code: err.code, keyId: err.keyId });
+    }
+  }
+  const updated = changes.length === 0 ? [] : await store.update(changes);
+  const done = new Set(updated.map(String));
+  for (const change of changes) {
+    const key = String(change.id);
+    if (!done.has(key)) counters.conflicts++;
+    else {
+      counters.reencrypted++;
+      // Legacy rows count as migrated only when their write landed.
+      if (legacyIds.has(key)) counters.legacyPlaintext++;
+    }
+  }
+  counters.scanned += rows.length;
+  return { last: rows[rows.length - 1]!.id, batchFailures };
+}
+
+function checkInt(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail('ERR_INVALID_ARGUMENT', `${name} must be an integer from ${min} to ${max}`);
+  return value;
+}

@@ -1,0 +1,92 @@
+/**
+ * Keyring documents from named fields: environment variables or the files of
+ * a mounted directory. Both layouts (keyroll, platform) live here once.
+ * @module
+ */
+import { fail } from '../errors.js';
+import { checkKeyId } from '../keyring/key.js';
+import { parseSecretJson } from './read.js';
+import { checkPlatformSecret, parseOldKeys, platformDocument, PLATFORM } from './platform.js';
+
+/** Where fields come from. */
+export interface FieldSource {
+  /** The field's value, `undefined` when absent. */
+  get(name: string): string | undefined;
+  /** How to name a field in an error, e.g. `environment variable ENCRYPTION_KEY`. */
+  describe(name: string): string;
+  /** The whole source, e.g. `the environment` or `directory /var/run/secrets/keyroll`. */
+  readonly label: string;
+  /** Names that hold the keyroll document (`KEYROLL_KEYRING`; a directory also `keyring.json`). */
+  readonly documentFields: readonly string[];
+  /** Loads a keyring file named by `KEYROLL_KEYRING_FILE` (environment only). */
+  readonly loadFile?: (path: string, unlock: { masterKey: string } | { passphrase: string } | undefined) => Promise<unknown>;
+}
+
+const KEYROLL_FILE = 'KEYROLL_KEYRING_FILE';
+const MASTER = 'KEYROLL_MASTER_KEY';
+const PASSPHRASE = 'KEYROLL_PASSPHRASE';
+const PLATFORM_NAMES = [PLATFORM.key, PLATFORM.name, PLATFORM.old, PLATFORM.oldAlias];
+
+/**
+ * Resolves the keyroll or the platform layout into a keyring document.
+ * @example
+ * ```ts
+ * const doc = await documentFromFields(envSource(process.env));
+ * ```
+ */
+export async function documentFromFields(src: FieldSource): Promise<unknown> {
+  const present = (name: string): boolean => (src.get(name) ?? '') !== '';
+  const keyrollNames = [...src.documentFields, ...(src.loadFile ? [KEYROLL_FILE, MASTER, PASSPHRASE] : [])].filter(present);
+  const platformNames = PLATFORM_NAMES.filter(present);
+  if (keyrollNames.length > 0 && platformNames.length > 0) {
+    fail('ERR_INVALID_KEYRING', `${src.label} holds both the keyroll layout (${keyrollNames.join(', ')}) and the platform layout (${platformNames.join(', ')}); keep one`);
+  }
+  if (platformNames.length > 0) return platformFromFields(src);
+  if (keyrollNames.length > 0) return keyrollFromFields(src);
+  const names = [...src.documentFields, ...(src.loadFile ? [KEYROLL_FILE] : []), `${PLATFORM.key} with ${PLATFORM.name}`];
+  return fail('ERR_INVALID_KEYRING', `${src.label} holds no keyring: set ${names.join(', or ')}`);
+}
+
+async function keyrollFromFields(src: FieldSource): Promise<unknown> {
+  const docs = src.documentFields.filter((n) => src.get(n) !== undefined && src.get(n) !== '');
+  const file = src.loadFile ? src.get(KEYROLL_FILE) : undefined;
+  const given = [...docs, ...(file ? [KEYROLL_FILE] : [])];
+  if (given.length > 1) fail('ERR_INVALID_KEYRING', `${src.label}: ${given.join(' and ')} are both set; keep one`);
+  const master = src.loadFile ? src.get(MASTER) : undefined;
+  const passphrase = src.loadFile ? src.get(PASSPHRASE) : undefined;
+  if (master !== undefined && passphrase !== undefined) fail('ERR_INVALID_KEYRING', `${src.label}: ${MASTER} and ${PASSPHRASE} are both set; keep one`);
+  if (given.length === 0) {
+    const unlockName = master !== undefined ? MASTER : PASSPHRASE;
+    return fail('ERR_INVALID_KEYRING', `${src.label}: ${unlockName} is set but ${KEYROLL_FILE}, which names the sealed file it unlocks, is not`);
+  }
+  if (file) {
+    if (master === '' || passphrase === '') fail('ERR_INVALID_KEYRING', `${src.describe(master === '' ? MASTER : PASSPHRASE)} is empty`);
+    const unlock = master !== undefined ? { masterKey: master } : passphrase !== undefined ? { passphrase } : undefined;
+    return src.loadFile!(file, unlock);
+  }
+  if (master !== undefined || passphrase !== undefined) {
+    fail('ERR_INVALID_KEYRING', `${src.label}: ${master !== undefined ? MASTER : PASSPHRASE} applies to ${KEYROLL_FILE} only; ${docs[0]} holds a plain keyring document`);
+  }
+  return parseSecretJson(src.get(docs[0]!)!, src.describe(docs[0]!));
+}
+
+function platformFromFields(src: FieldSource): unknown {
+  const secret = src.get(PLATFORM.key);
+  const name = src.get(PLATFORM.name);
+  if (secret === undefined || secret === '') fail('ERR_INVALID_KEYRING', `${src.label}: ${src.describe(PLATFORM.key)} is ${secret === undefined ? 'not set' : 'empty'} (the platform layout needs ${PLATFORM.key} and ${PLATFORM.name})`);
+  if (name === undefined || name === '') fail('ERR_INVALID_KEYRING', `${src.label}: ${src.describe(PLATFORM.name)} is ${name === undefined ? 'not set' : 'empty'} (the platform layout needs ${PLATFORM.key} and ${PLATFORM.name})`);
+  let activeId: string;
+  try {
+    activeId = checkKeyId(name);
+  } catch (err) {
+    return fail('ERR_INVALID_KEYRING', `${src.describe(PLATFORM.name)}: ${(err as Error).message}`);
+  }
+  checkPlatformSecret(secret, activeId, src.describe(PLATFORM.key));
+  const oldText = src.get(PLATFORM.old);
+  const aliasText = src.get(PLATFORM.oldAlias);
+  if (oldText !== undefined && aliasText !== undefined) fail('ERR_INVALID_KEYRING', `${src.label}: ${PLATFORM.old} and ${PLATFORM.oldAlias} are both set; keep one`);
+  const oldName = oldText !== undefined ? PLATFORM.old : PLATFORM.oldAlias;
+  const text = oldText ?? aliasText;
+  const old = text === undefined || text.trim() === '' ? new Map<string, string>() : parseOldKeys(text, src.describe(oldName));
+  return platformDocument({ activeId, secret, old });
+}

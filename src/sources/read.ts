@@ -1,0 +1,39 @@
+/**
+ * Reading files for the key sources: every failure becomes `ERR_IO` naming
+ * the file and the system error code, never the content.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { fail } from '../errors.js';
+
+/**
+ * Reads a whole file as bytes; `ERR_IO` (with `file`) when it cannot.
+ * @example
+ * ```ts
+ * const bytes = await readFileChecked('/etc/myapp/keyring.json');
+ * ```
+ */
+export async function readFileChecked(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
+    return fail('ERR_IO', `could not read ${path}: ${code}`, { file: path, cause: err });
+  }
+}
+
+/**
+ * Parses JSON that may hold secrets. The parser's own message quotes the
+ * input, so it is never passed on: the error says only what and where.
+ * @example
+ * ```ts
+ * const doc = parseSecretJson(text, 'keyring file keyring.json', 'keyring.json');
+ * ```
+ */
+export function parseSecretJson(text: string, what: string, file?: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return fail('ERR_INVALID_KEYRING', `${what} is not valid JSON`, file === undefined ? {} : { file });
+  }
+}

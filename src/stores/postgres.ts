@@ -1,0 +1,139 @@
+/**
+ * `keyroll/stores/postgres`: a {@link RowStore} over PostgreSQL, with
+ * node-postgres (`pg` Pool or Client) or PGlite (the real PostgreSQL engine
+ * in process). The same SQL for both. Drivers are optional peer
+ * dependencies; `pg` is imported only when a connection URL is opened here.
+ *
+ * Each batch is ONE `UPDATE ... FROM unnest(...)` statement, so it commits
+ * or not as a whole; the `AND value = previous` predicate is re-checked by
+ * PostgreSQL against a concurrently committed row, so a concurrent write wins.
+ * @module
+ */
+import { fail } from '../errors.js';
+import type { Row, RowChange, RowId, RowStore, Shard } from '../rotation/store.js';
+import { importOptional, quoteTable, type SqlTableOptions } from './sql.js';
+
+/** What the store needs of a client: `pg` Pool and Client and PGlite all fit. */
+export interface PostgresQueryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+}
+
+/** Options of {@link postgresStore}. */
+export interface PostgresStoreOptions extends SqlTableOptions {
+  /** A `pg` Pool or Client, or a PGlite instance (left open), or a `postgres://` URL (a `pg` Pool opened here, closed by `close()`). */
+  readonly client: PostgresQueryable | string;
+}
+
+/**
+ * Opens a PostgreSQL store.
+ * @example
+ * ```ts
+ * import { PGlite } from '@electric-sql/pglite';
+ * import { postgresStore } from 'keyroll/stores/postgres';
+ * const store = await postgresStore({ client: new PGlite('./data'), table: 'users', column: 'token', id: 'id' });
+ * // or: await postgresStore({ client: process.env.DATABASE_URL!, table: 'users', column: 'token', id: 'id' })
+ * ```
+ */
+export async function postgresStore(options: PostgresStoreOptions): Promise<RowStore & { close(): Promise<void> }> {
+  const q = quoteTable(options);
+  let client: PostgresQueryable;
+  let end: (() => Promise<void>) | undefined;
+  if (typeof options.client === 'string') {
+    if (!/^postgres(ql)?:\/\//.test(options.client)) fail('ERR_INVALID_ARGUMENT', 'postgresStore: a connection string starts with postgres:// or postgresql://');
+    const pg = await importOptional<{ default?: { Pool: new (c: object) => PostgresQueryable & { end(): Promise<void> } }; Pool?: new (c: object) => PostgresQueryable & { end(): Promise<void> } }>('pg', 'the PostgreSQL store');
+    const Pool = pg.Pool ?? pg.default?.Pool;
+    if (Pool === undefined) fail('ERR_MISSING_DEPENDENCY', 'the installed "pg" package has no Pool export: run `npm install pg`');
+    const pool = new Pool({ connectionString: options.client, max: 2 });
+    client = pool;
+    end = () => pool.end();
+  } else if (options.client !== null && typeof options.client === 'object' && typeof options.client.query === 'function') {
+    client = options.client;
+  } else {
+    return fail('ERR_INVALID_ARGUMENT', 'postgresStore: client must be a pg Pool or Client, a PGlite instance, or a postgres:// URL');
+  }
+  const run = async (sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> => {
+    try {
+      return (await client.query(sql, params)).rows;
+    } catch (err) {
+      // Database messages name tables and columns, not values (values are bound parameters).
+      return fail('ERR_IO', `PostgreSQL: ${String((err as Error)?.message ?? err).slice(0, 200)}`, { cause: err });
+    }
+  };
+
+  const types = await columnTypes(run, q.table, [options.id, options.column]);
+  const idType = types.get(options.id);
+  const valueType = types.get(options.column);
+  if (idType === undefined || valueType === undefined) {
+    fail('ERR_INVALID_ARGUMENT', `table ${options.table} has no column ${idType === undefined ? options.id : options.column}`);
+  }
+  const columns = [`${q.id} AS k_id`, `${q.column} AS k_value`, ...q.extra.map(([, quoted], i) => `${quoted} AS k_x${i}`)].join(', ');
+  const base = `FROM ${q.table} WHERE ${q.column} IS NOT NULL`;
+  // The same spreading function as shardOf(): first 28 bits of md5(id::text), modulo count.
+  const shardSql = (n: number): string => `(('x' || left(md5(CAST(${q.id} AS text)), 7))::bit(28)::int % $${n}) = $${n + 1}`;
+  const updateSql =
+    `UPDATE ${q.table} AS t SET ${q.column} = v.k_fresh ` +
+    `FROM unnest($1::${idType}[], $2::${valueType}[], $3::${valueType}[]) AS v(k_id, k_prev, k_fresh) ` +
+    `WHERE t.${q.id} = v.k_id AND t.${q.column} = v.k_prev RETURNING t.${q.id} AS k_id`;
+
+  return {
+    target: q.target,
+    async count(shard?: Shard) {
+      const rows = await run(`SELECT count(*) AS n ${base}${shard ? ` AND ${shardSql(1)}` : ''}`, shard ? [shard.count, shard.index] : []);
+      return Number(rows[0]?.['n'] ?? 0);
+    },
+    async scan(after: RowId | undefined, limit: number, shard?: Shard) {
+      const params: unknown[] = [limit];
+      let where = '';
+      if (after !== undefined) {
+        params.push(after);
+        where += ` AND ${q.id} > $${params.length}`;
+      }
+      if (shard) {
+        where += ` AND ${shardSql(params.length + 1)}`;
+        params.push(shard.count, shard.index);
+      }
+      const rows = await run(`SELECT ${columns} ${base}${where} ORDER BY ${q.id} LIMIT $1`, params);
+      return rows.map((r) => toRow(r, options.id, q.extra));
+    },
+    async update(changes: readonly RowChange[]) {
+      if (changes.length === 0) return [];
+      const rows = await run(updateSql, [changes.map((c) => c.id), changes.map((c) => bind(c.previous)), changes.map((c) => bind(c.fresh))]);
+      return rows.map((r) => r['k_id'] as RowId);
+    },
+    async close() {
+      await end?.();
+    },
+  };
+}
+
+async function columnTypes(run: (sql: string, params: unknown[]) => Promise<Array<Record<string, unknown>>>, table: string, names: string[]): Promise<Map<string, string>> {
+  const rows = await run(
+    'SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY($2::text[])',
+    [table, names],
+  );
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    const type = String(r['type']);
+    // Catalog output, but checked anyway before it goes into a cast.
+    if (!/^[A-Za-z0-9_ ."]+$/.test(type)) fail('ERR_INVALID_ARGUMENT', `column ${String(r['name'])} has a type keyroll cannot bind (${type.slice(0, 60)})`);
+    out.set(String(r['name']), type);
+  }
+  if (rows.length === 0) {
+    const exists = await run('SELECT to_regclass($1) IS NOT NULL AS ok', [table]);
+    if (exists[0]?.['ok'] !== true) fail('ERR_INVALID_ARGUMENT', `table ${table.replace(/"/g, '')} does not exist (names are matched exactly, case included)`);
+  }
+  return out;
+}
+
+function toRow(r: Record<string, unknown>, idName: string, extra: ReadonlyArray<readonly [string, string]>): Row {
+  const id = r['k_id'] as RowId;
+  const raw = r['k_value'];
+  const fields = new Map<string, unknown>([[idName, id]]);
+  extra.forEach(([name], i) => fields.set(name, r[`k_x${i}`]));
+  const value = typeof raw === 'string' || raw instanceof Uint8Array ? raw : String(raw);
+  return { id, value, fields };
+}
+
+function bind(value: string | Uint8Array): string | Buffer {
+  return typeof value === 'string' ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}
