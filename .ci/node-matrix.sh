@@ -20,15 +20,19 @@
 # the runtime, so when .ci/nodes has a `node<v>-headers` package (24.18.1 for
 # 24) the addon is compiled against those headers and run on the latest 24.
 #
-# Usage: .ci/node-matrix.sh [22 24 ...]   (default: 22 24)
+# Usage: .ci/node-matrix.sh [--prepare] [22 24 ...]   (default: 22 24)
+#   --prepare  only install the binaries and build/cache the addons, e.g. in the
+#              background while `npm test` runs, so the matrix later starts at once.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
+PREPARE=0
+if [ "${1:-}" = --prepare ]; then PREPARE=1; shift; fi
 VERSIONS=("$@")
 [ ${#VERSIONS[@]} -eq 0 ] && VERSIONS=(22 24)
 START=$SECONDS
 
-[ -f dist/index.js ] || { echo "node-matrix: dist/ is missing, run npm run build (npm test) first" >&2; exit 1; }
+[ "$PREPARE" = 1 ] || [ -f dist/index.js ] || { echo "node-matrix: dist/ is missing, run npm run build (npm test) first" >&2; exit 1; }
 
 # Reinstall the node binaries only when the lockfile changed since the last install.
 if ! cmp -s .ci/nodes/package-lock.json .ci/nodes/node_modules/.keyroll-installed-lock 2>/dev/null; then
@@ -38,7 +42,7 @@ fi
 
 BSQ_VERSION="$(node -p "require('./node_modules/better-sqlite3/package.json').version")"
 CACHE="${KEYROLL_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/keyroll-ci}"
-NODE_GYP="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js"
+NODE_GYP="${KEYROLL_NODE_GYP:-$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js}"
 SCRATCH="$(mktemp -d -t keyroll-matrix.XXXXXX)"
 trap 'rm -rf "$SCRATCH"' EXIT
 
@@ -71,6 +75,15 @@ for v in "${VERSIONS[@]}"; do
   BUILD_PID[$v]=$!
 done
 
+if [ "$PREPARE" = 1 ]; then
+  status=0
+  for v in "${VERSIONS[@]}"; do
+    if wait "${BUILD_PID[$v]}"; then echo "node-matrix: Node $v addon ready: $(cat "$SCRATCH/addon-$v.path")"; else cat "$SCRATCH/addon-$v.err" >&2; status=1; fi
+  done
+  echo "node-matrix: prepared in $((SECONDS - START)) s"
+  exit "$status"
+fi
+
 FAILED=()
 for v in "${VERSIONS[@]}"; do
   node_bin="$ROOT/.ci/nodes/node_modules/node$v/bin/node"
@@ -91,7 +104,19 @@ for v in "${VERSIONS[@]}"; do
     echo "node-matrix: better-sqlite3 addon $(basename "$(dirname "$(cat "$SCRATCH/addon-$v.path")")")"
   else
     cat "$SCRATCH/addon-$v.err" >&2
-    mapfile -t sqlite_tests < <(grep -rlE "from ['\"]better-sqlite3['\"]|require\(['\"]better-sqlite3['\"]\)|import\(['\"]better-sqlite3['\"]\)" test examples --include='*.test.ts' 2>/dev/null || true)
+    # A test file is SQLite-backed when it, or a local module it imports, loads better-sqlite3 or the SQLite store.
+    mapfile -t sqlite_tests < <(node --input-type=module -e '
+      import { readFileSync, readdirSync } from "node:fs";
+      import { dirname, join } from "node:path";
+      const uses = /from ["\x27]better-sqlite3["\x27]|import\(["\x27]better-sqlite3["\x27]\)|stores\/sqlite|sqliteStore\(/;
+      const read = (f) => { try { return readFileSync(f, "utf8"); } catch { return ""; } };
+      for (const top of ["test", "examples"]) {
+        for (const f of readdirSync(top, { recursive: true }).map((p) => join(top, p)).filter((p) => p.endsWith(".test.ts"))) {
+          const code = read(f);
+          const local = [...code.matchAll(/from ["\x27](\.[^"\x27]+)\.js["\x27]/g)].map((m) => read(join(dirname(f), m[1] + ".ts")));
+          if ([code, ...local].some((c) => uses.test(c))) console.log(f);
+        }
+      }')
     echo "node-matrix: SKIPPING the SQLite-backed tests on Node $v: better-sqlite3 could not be compiled for this Node's ABI (see the build log above): ${sqlite_tests[*]:-none}"
     for f in "${sqlite_tests[@]}"; do extra+=(--exclude "$f"); done
   fi

@@ -11,14 +11,16 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { formatOps, formatSize, runCase, table } from './harness.mjs';
+import { clockName, formatOps, formatSize, runCase, table } from './harness.mjs';
 import { overheadFor, variantsFor } from './cases.mjs';
 
 const quick = process.argv.includes('--quick');
 const SIZES = [64, 1024, 64 * 1024, 1024 * 1024];
 const OPS = ['encrypt', 'decrypt', 'roundtrip'];
 const TARGETS = new Map([[64, 0.7], [1024, 0.7], [65536, 0.9], [1048576, 0.9]]);
-const settings = quick ? { slices: 3, budgetMs: 8, warmupMs: 5 } : { slices: 9, budgetMs: 100, warmupMs: 150 };
+// Many short slices rather than a few long ones: on a shared machine noise
+// comes in bursts, and short slices keep a variant and its baseline close in time.
+const settings = quick ? { slices: 3, budgetMs: 5, warmupMs: 5 } : { slices: 31, budgetMs: 12, warmupMs: 100 };
 
 function machine() {
   let model = 'unknown CPU';
@@ -38,7 +40,7 @@ const ratio = (r) => `${r.ratio.toFixed(2)} (${r.minRatio.toFixed(2)}-${r.maxRat
 
 console.log(`# keyroll bench${quick ? ' (quick: too short to mean anything, CI smoke only)' : ''}`);
 console.log(`machine: ${machine()}`);
-console.log(`settings: ${settings.slices} interleaved slices of ${settings.budgetMs} ms per variant and case, ratio = median over slices of ops/s / raw GCM ops/s in the same slice (min-max in brackets)\n`);
+console.log(`settings: ${settings.slices} interleaved slices of ${settings.budgetMs} ms (${clockName}) per variant and case, ratio = median over slices of ops/s / raw GCM ops/s in the same slice (min-max in brackets)\n`);
 
 const summary = [];
 for (const size of SIZES) {
@@ -96,13 +98,24 @@ console.log(`peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024)
 
 const memoryScript = fileURLToPath(new URL('./memory.mjs', import.meta.url));
 const MiB = 1 << 20;
-for (const form of ['binary', 'text']) {
-  const out = execFileSync(process.execPath, [memoryScript, quick ? '8' : '64', form], { encoding: 'utf8' });
-  const m = JSON.parse(out.trim().split('\n').pop());
-  console.log(
-    `memory (${form} form, child process): encrypt + decrypt of ${m.payloadBytes / MiB} MiB: peak RSS ${(m.peakRssBytes / MiB).toFixed(1)} MiB = ` +
-      `${m.peakOverPayload.toFixed(2)}x the payload (${m.netPeakOverPayload.toFixed(2)}x net of the ${(m.rssBeforeBytes / MiB).toFixed(1)} MiB the process had before the payload)`,
-  );
+for (const mode of ['hold', 'drop']) {
+  for (const form of ['binary', 'text']) {
+    let m;
+    try {
+      const out = execFileSync(process.execPath, ['--expose-gc', memoryScript, quick ? '8' : '64', form, mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      m = JSON.parse(out.trim().split('\n').pop());
+    } catch (error) {
+      // Say which check failed and go on to the rest; the exit code still reports it.
+      console.log(`memory (${form} form, ${mode}): FAILED: ${String(error.stderr ?? error.message).split('\n').find((l) => /Error/.test(l)) ?? 'see stderr'}`);
+      process.exitCode = 1;
+      continue;
+    }
+    console.log(
+      `memory (${form} form, caller ${mode === 'hold' ? 'holds plaintext, envelope and result' : 'drops the plaintext after encrypting'}): ` +
+        `${m.payloadBytes / MiB} MiB: peak RSS ${(m.peakRssBytes / MiB).toFixed(1)} MiB = ${m.peakOverPayload.toFixed(2)}x the payload ` +
+        `(${m.netPeakOverPayload.toFixed(2)}x net of the ${(m.rssBeforeBytes / MiB).toFixed(1)} MiB the process had before)`,
+    );
+  }
 }
 console.log();
 
@@ -121,6 +134,7 @@ for (const [file, fn] of [['./reencrypt.mjs', 'benchReencrypt'], ['./tokens.mjs'
     console.log(`(bench/${file.slice(2)} exports no ${fn}: skipped)\n`);
     continue;
   }
+  console.log(`## bench/${file.slice(2)} (${fn})\n`);
   const result = await mod[fn]({ quick });
   if (typeof result === 'string') console.log(result);
   else if (result !== undefined) console.log(JSON.stringify(result, null, 2));

@@ -115,7 +115,13 @@ export async function loadKeyringArg(values: Record<string, unknown>, io: CliIO)
   return { ring: Keyring.fromJSON(document as object), path, unlock };
 }
 
-/** Parses a plain keyring file's text; the JSON parser's message (which may quote secrets) is dropped. */
+/**
+ * Parses a plain keyring file's text; the JSON parser's message (which may quote secrets) is dropped.
+ * @example
+ * ```ts
+ * const ring = Keyring.fromJSON(parseDocumentText(text, path));
+ * ```
+ */
 export function parseDocumentText(text: string, path: string): object {
   try {
     return JSON.parse(text) as object;
@@ -194,7 +200,13 @@ export function scryptFromArgs(values: Record<string, unknown>): { N: number } |
   return { N };
 }
 
-/** Adds the scrypt cost to a passphrase unlock. */
+/**
+ * Adds the scrypt cost to a passphrase unlock.
+ * @example
+ * ```ts
+ * withScrypt({ passphrase }, { N: 1024 }); // { passphrase, scrypt: { N: 1024 } }
+ * ```
+ */
 export function withScrypt(unlock: UnlockOptions, scrypt: { N: number } | undefined): UnlockOptions {
   if (scrypt === undefined) return unlock;
   if (!('passphrase' in unlock)) throw new UsageError('--scrypt-n applies to --passphrase-env only');

@@ -101,9 +101,14 @@ export class KeyMaterial {
   bytes(): Uint8Array {
     return this.#bytes;
   }
-  /** The string the secret was typed as, when it was one. */
+  /**
+   * The length in characters of a secret given as a raw UTF-8 string (as
+   * operators type it), which is what the policy's length rules are about;
+   * `undefined` for bytes and for hex/base64 encodings, whose length follows
+   * from the byte count (so an exported bytes key always loads back).
+   */
   typedLength(): number | undefined {
-    return this.#text?.length;
+    return this.#encoding === 'utf8' ? this.#text?.length : undefined;
   }
   /** The secret as written in a keyring document. */
   exportForm(): { secret: string; encoding: SecretEncoding } {

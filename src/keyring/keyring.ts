@@ -51,7 +51,7 @@ export interface DecryptEvent {
  * Options shared by every keyring constructor; carried over by lifecycle operations.
  * @example
  * ```ts
- * const ring = await Keyring.fromEnv(process.env, { onDecrypt: (e) => e.stale && staleReads++ });
+ * const ring = await Keyring.fromEnv(process.env, { onDecrypt: (e) => { if (e.stale) staleReads++; } });
  * ```
  */
 export interface KeyringRuntimeOptions {

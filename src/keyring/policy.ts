@@ -16,9 +16,9 @@ import { CURRENT_VERSION } from '../envelope/format.js';
 export interface Policy {
   /** Envelopes of a lower format version are refused (`ERR_VERSION_BELOW_POLICY`). Default 1. */
   readonly minVersion: number;
-  /** String secrets longer than this many characters are refused. Default 250. */
+  /** Secrets typed as raw UTF-8 strings longer than this many characters are refused. Default 250. */
   readonly maxSecretLength: number;
-  /** When set, string secrets must have a length that is a multiple of this (16 in the platform layout). */
+  /** When set, secrets typed as raw UTF-8 strings must have a length that is a multiple of this (16 in the platform layout). */
   readonly secretLengthMultipleOf?: number;
 }
 

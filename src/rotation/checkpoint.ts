@@ -10,7 +10,14 @@ import { fail } from '../errors.js';
 import { writeFileAtomic } from '../sources/atomic.js';
 import type { RowId, Shard } from './store.js';
 
-/** Running counts of a batch job. */
+/**
+ * Running counts of a batch job.
+ * @example
+ * ```ts
+ * const { counters } = await reencryptAll({ keyring, store, batchSize: 500 });
+ * console.log(counters.reencrypted, counters.failed);
+ * ```
+ */
 export interface JobCounters {
   /** Rows read (non-NULL values). */
   scanned: number;
@@ -26,7 +33,13 @@ export interface JobCounters {
   legacyPlaintext: number;
 }
 
-/** What a checkpoint holds. */
+/**
+ * What a checkpoint holds.
+ * @example
+ * ```ts
+ * const state = await fileCheckpoint('job.json').load(); // { cursor: 12000, counters, done: false }
+ * ```
+ */
 export interface CheckpointState {
   /** The last primary key of the last committed batch; undefined before the first. */
   readonly cursor: RowId | undefined;
@@ -35,18 +48,39 @@ export interface CheckpointState {
   readonly done: boolean;
 }
 
-/** Where a job keeps its checkpoint. */
+/**
+ * Where a job keeps its checkpoint.
+ * @example
+ * ```ts
+ * const checkpoint: Checkpoint = {
+ *   load: async () => JSON.parse((await redis.get('reencrypt')) ?? 'null') ?? undefined,
+ *   save: async (state) => void (await redis.set('reencrypt', JSON.stringify({ ...state, cursor: String(state.cursor) }))),
+ * };
+ * ```
+ */
 export interface Checkpoint {
   load(): Promise<CheckpointState | undefined>;
   save(state: CheckpointState): Promise<void>;
 }
 
-/** Zeroed counters. */
+/**
+ * Zeroed counters.
+ * @example
+ * ```ts
+ * zeroCounters(); // { scanned: 0, reencrypted: 0, current: 0, failed: 0, conflicts: 0, legacyPlaintext: 0 }
+ * ```
+ */
 export function zeroCounters(): JobCounters {
   return { scanned: 0, reencrypted: 0, current: 0, failed: 0, conflicts: 0, legacyPlaintext: 0 };
 }
 
-/** Options of {@link fileCheckpoint}. */
+/**
+ * Options of {@link fileCheckpoint}.
+ * @example
+ * ```ts
+ * fileCheckpoint('job.json', { shard: { index: 2, count: 4 }, scope: 'users.token' }); // job.shard-2-of-4.json
+ * ```
+ */
 export interface FileCheckpointOptions {
   /** The shard: its index and count go into the file name, so shards never share a file. */
   readonly shard?: Shard;

@@ -13,10 +13,22 @@ import { fail } from '../errors.js';
 import type { Context } from '../envelope/context.js';
 import type { Row, RowStoreTarget } from './store.js';
 
-/** Builds the context of one row. */
+/**
+ * Builds the context of one row.
+ * @example
+ * ```ts
+ * const context: RowContext = (row) => ({ table: 'users', column: 'token', id: String(row.id) });
+ * ```
+ */
 export type RowContext = (row: Row) => Context | undefined;
 
-/** A parsed template: the function, and the columns it reads (so the store selects them). */
+/**
+ * A parsed template: the function, and the columns it reads (so the store selects them).
+ * @example
+ * ```ts
+ * const { columns, build } = parseContextTemplate('tenant={tenant_id},id={id}'); // columns: ['tenant_id', 'id']
+ * ```
+ */
 export interface ContextTemplate {
   readonly columns: readonly string[];
   readonly build: RowContext;

@@ -9,7 +9,14 @@ import { parseEnvelope } from '../envelope/format.js';
 import type { Keyring } from '../keyring/keyring.js';
 import type { RowId, RowStore, Shard } from './store.js';
 
-/** Counts by key id. */
+/**
+ * Counts by key id.
+ * @example
+ * ```ts
+ * const { byKeyId, notEnvelope } = await countKeyIds({ store });
+ * byKeyId.get('k1'); // rows still under k1
+ * ```
+ */
 export interface KeyIdCounts {
   /** Non-NULL rows seen. */
   readonly total: number;
@@ -24,7 +31,13 @@ export interface KeyIdCounts {
   readonly aborted: boolean;
 }
 
-/** Options of {@link countKeyIds}. */
+/**
+ * Options of {@link countKeyIds}.
+ * @example
+ * ```ts
+ * await countKeyIds({ store, batchSize: 5000, shard: { index: 0, count: 2 } });
+ * ```
+ */
 export interface CountKeyIdsOptions {
   readonly store: RowStore;
   readonly batchSize?: number;

@@ -13,10 +13,22 @@ import { parseEnvelope } from '../envelope/format.js';
 import type { Context } from '../envelope/context.js';
 import type { Keyring } from '../keyring/keyring.js';
 
-/** A stored value: a text envelope, or bytes (binary envelope, or a text envelope in a BLOB/BYTEA column). */
+/**
+ * A stored value: a text envelope, or bytes (binary envelope, or a text envelope in a BLOB/BYTEA column).
+ * @example
+ * ```ts
+ * const stored: StoredValue = row.token; // 'kr1.k1.AQEC...' or a Buffer from a BYTEA column
+ * ```
+ */
 export type StoredValue = string | Uint8Array;
 
-/** Options of {@link readAndRefresh}. */
+/**
+ * Options of {@link readAndRefresh}.
+ * @example
+ * ```ts
+ * readAndRefresh(ring, stored, { context: { table: 'users', column: 'token', id: '42' }, fromPlaintext: true });
+ * ```
+ */
 export interface RefreshOptions {
   /** The context the value was encrypted with, e.g. `{ table: 'users', column: 'token', id: '42' }`. */
   readonly context?: Context;
@@ -31,7 +43,15 @@ export interface RefreshOptions {
   readonly counters?: RefreshCounters;
 }
 
-/** Running counts kept by {@link readAndRefresh} when given a counters object. */
+/**
+ * Running counts kept by {@link readAndRefresh} when given a counters object.
+ * @example
+ * ```ts
+ * const counters = refreshCounters();
+ * // ... many reads ...
+ * metrics.gauge('keyroll.stale_reads', counters.stale);
+ * ```
+ */
 export interface RefreshCounters {
   reads: number;
   stale: number;
@@ -40,7 +60,13 @@ export interface RefreshCounters {
   conflicts: number;
 }
 
-/** What {@link readAndRefresh} returns. */
+/**
+ * What {@link readAndRefresh} returns.
+ * @example
+ * ```ts
+ * const { text, stale, fresh } = readAndRefresh(ring, stored, { context });
+ * ```
+ */
 export interface RefreshResult {
   /** The plaintext bytes. */
   readonly plaintext: Uint8Array;
@@ -103,7 +129,13 @@ export function readAndRefresh(ring: Keyring, stored: StoredValue, options: Refr
   return result(opened.plaintext, true, fresh, false, opened.keyId);
 }
 
-/** Options of {@link refreshOnRead}. */
+/**
+ * Options of {@link refreshOnRead}.
+ * @example
+ * ```ts
+ * await refreshOnRead(ring, stored, { context, swap: async (fresh, previous) => saveIfUnchanged(id, fresh, previous) });
+ * ```
+ */
 export interface RefreshOnReadOptions extends RefreshOptions {
   /**
    * Compare-and-swap: store `fresh` only if the stored value is still
@@ -113,7 +145,14 @@ export interface RefreshOnReadOptions extends RefreshOptions {
   readonly swap: (fresh: StoredValue, previous: StoredValue) => boolean | Promise<boolean>;
 }
 
-/** What {@link refreshOnRead} returns. */
+/**
+ * What {@link refreshOnRead} returns.
+ * @example
+ * ```ts
+ * const r = await refreshOnRead(ring, stored, { context, swap });
+ * if (r.conflict) log.info('row changed concurrently; left as the other writer wrote it');
+ * ```
+ */
 export interface RefreshOnReadResult extends RefreshResult {
   /** True when the fresh envelope was written back. */
   readonly written: boolean;
@@ -148,7 +187,14 @@ export async function refreshOnRead(ring: Keyring, stored: StoredValue, options:
   return withWrite(read, written, !written);
 }
 
-/** True when `stored` parses as an envelope; only a malformed one counts as "not an envelope". */
+/**
+ * True when `stored` parses as an envelope; only a malformed one counts as "not an envelope".
+ * @example
+ * ```ts
+ * isEnvelope('kr1.k1.AQEC...'); // true when it parses
+ * isEnvelope('plain text');      // false
+ * ```
+ */
 export function isEnvelope(stored: StoredValue): boolean {
   try {
     parseEnvelope(stored);

@@ -13,14 +13,26 @@ import { resolveRowContext, type RowContext } from './context-template.js';
 import { zeroCounters, type Checkpoint, type JobCounters } from './checkpoint.js';
 import { countKeyIds, type KeyIdCounts } from './dry-run.js';
 
-/** A row that could not be re-encrypted: its id and the error code (never the value). */
+/**
+ * A row that could not be re-encrypted: its id and the error code (never the value).
+ * @example
+ * ```ts
+ * for (const f of result.failures) console.warn(`row ${f.id}: ${f.code}`);
+ * ```
+ */
 export interface RowFailure {
   readonly id: RowId;
   readonly code: string;
   readonly keyId?: string;
 }
 
-/** Reported after every committed batch. */
+/**
+ * Reported after every committed batch.
+ * @example
+ * ```ts
+ * await reencryptAll({ keyring, store, batchSize: 500, onProgress: (p) => console.log(`${p.done}/${p.total}`) });
+ * ```
+ */
 export interface JobProgress {
   /** Rows in this shard when the job started (non-NULL values). */
   readonly total: number;
@@ -33,7 +45,13 @@ export interface JobProgress {
   readonly failures: readonly RowFailure[];
 }
 
-/** Options of {@link reencryptAll}. */
+/**
+ * Options of {@link reencryptAll}.
+ * @example
+ * ```ts
+ * const options: ReencryptOptions = { keyring, store, batchSize: 500, context: 'recommended', checkpoint: fileCheckpoint('job.json') };
+ * ```
+ */
 export interface ReencryptOptions {
   /** The keyring: its active key encrypts. Not needed for a dry run. */
   readonly keyring?: Keyring;
@@ -59,7 +77,13 @@ export interface ReencryptOptions {
   readonly maxReportedFailures?: number;
 }
 
-/** What {@link reencryptAll} resolves to. */
+/**
+ * What {@link reencryptAll} resolves to.
+ * @example
+ * ```ts
+ * const { counters, failures, aborted } = await reencryptAll(options);
+ * ```
+ */
 export interface ReencryptResult {
   readonly total: number;
   readonly counters: JobCounters;
@@ -106,16 +130,19 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
   let cursor: RowId | undefined = resumed ? saved.cursor : undefined;
   const counters = resumed ? { ...saved.counters } : zeroCounters();
   const failures: RowFailure[] = [];
-  const total = (await store.count(shard)) + (resumed ? counters.scanned : 0);
+  // The whole shard: `done` below includes rows counted by the run a checkpoint resumes.
+  const total = await store.count(shard);
   let aborted = false;
 
   // Pages are read in order (each cursor comes from the page before); writes
   // may overlap up to `concurrency`, and the checkpoint only ever advances
   // past a batch once it and every batch before it committed.
-  const inFlight: Array<Promise<{ last: RowId; batchFailures: RowFailure[] }>> = [];
+  const inFlight: Array<Promise<BatchOutcome>> = [];
   const settle = async (): Promise<void> => {
-    const { last, batchFailures } = await inFlight.shift()!;
+    const { last, batchFailures, delta } = await inFlight.shift()!;
     cursor = last;
+    // Counters move with the checkpoint, batch by batch, so a resumed run never counts a row twice.
+    for (const name of Object.keys(delta) as Array<keyof JobCounters>) counters[name] += delta[name];
     for (const f of batchFailures) if (failures.length < maxFailures) failures.push(f);
     await options.checkpoint?.save({ cursor, counters: { ...counters }, done: false });
     options.onProgress?.({ total, done: counters.scanned, counters: { ...counters }, cursor, failures: batchFailures });
@@ -129,7 +156,7 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
     const rows = await store.scan(scanFrom, batchSize, shard);
     if (rows.length === 0) break;
     scanFrom = rows[rows.length - 1]!.id;
-    const batch = processBatch(ring, store, rows, counters, buildContext, options.fromPlaintext === true);
+    const batch = processBatch(ring, store, rows, buildContext, options.fromPlaintext === true);
     batch.catch(() => undefined); // awaited in settle(); this only keeps a later batch's failure from being "unhandled"
     inFlight.push(batch);
     if (inFlight.length >= concurrency) await settle();
@@ -140,14 +167,14 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
   return { total, counters, failures, aborted, resumed };
 }
 
-async function processBatch(
-  ring: Keyring,
-  store: RowStore,
-  rows: readonly Row[],
-  counters: JobCounters,
-  buildContext: RowContext | undefined,
-  fromPlaintext: boolean,
-): Promise<{ last: RowId; batchFailures: RowFailure[] }> {
+interface BatchOutcome {
+  readonly last: RowId;
+  readonly batchFailures: RowFailure[];
+  readonly delta: JobCounters;
+}
+
+async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[], buildContext: RowContext | undefined, fromPlaintext: boolean): Promise<BatchOutcome> {
+  const counters = zeroCounters();
   const changes: RowChange[] = [];
   const batchFailures: RowFailure[] = [];
   const legacyIds = new Set<string>();
@@ -180,7 +207,7 @@ async function processBatch(
     }
   }
   counters.scanned += rows.length;
-  return { last: rows[rows.length - 1]!.id, batchFailures };
+  return { last: rows[rows.length - 1]!.id, batchFailures, delta: counters };
 }
 
 function checkInt(value: unknown, name: string, min: number, max: number): number {

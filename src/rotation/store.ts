@@ -8,10 +8,22 @@ import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';
 import type { StoredValue } from './lazy.js';
 
-/** A primary key value: what the database returned (bigints may arrive as strings from `pg`). */
+/**
+ * A primary key value: what the database returned (bigints may arrive as strings from `pg`).
+ * @example
+ * ```ts
+ * const cursor: RowId = 42; // or 'user-42', or 42n
+ * ```
+ */
 export type RowId = string | number | bigint;
 
-/** One row as scanned: its key, the stored value, and any extra columns the store was asked to read. */
+/**
+ * One row as scanned: its key, the stored value, and any extra columns the store was asked to read.
+ * @example
+ * ```ts
+ * const row: Row = { id: 42, value: 'kr1.k1.AQEC...', fields: new Map([['id', 42]]) };
+ * ```
+ */
 export interface Row {
   readonly id: RowId;
   readonly value: StoredValue;
@@ -19,20 +31,38 @@ export interface Row {
   readonly fields: ReadonlyMap<string, unknown>;
 }
 
-/** A compare-and-swap update: set the value to `fresh` only where it is still `previous`. */
+/**
+ * A compare-and-swap update: set the value to `fresh` only where it is still `previous`.
+ * @example
+ * ```ts
+ * await store.update([{ id: 42, previous: oldEnvelope, fresh: newEnvelope }]); // [42] when it landed
+ * ```
+ */
 export interface RowChange {
   readonly id: RowId;
   readonly previous: StoredValue;
   readonly fresh: StoredValue;
 }
 
-/** One shard of `count`: rows whose stable hash of the primary key, modulo `count`, is `index`. */
+/**
+ * One shard of `count`: rows whose stable hash of the primary key, modulo `count`, is `index`.
+ * @example
+ * ```ts
+ * await reencryptAll({ keyring, store, batchSize: 500, shard: { index: 0, count: 4 } });
+ * ```
+ */
 export interface Shard {
   readonly index: number;
   readonly count: number;
 }
 
-/** What a store says about where it reads (used by the recommended context and by checkpoints). */
+/**
+ * What a store says about where it reads (used by the recommended context and by checkpoints).
+ * @example
+ * ```ts
+ * store.target; // { table: 'users', column: 'token', id: 'id' }
+ * ```
+ */
 export interface RowStoreTarget {
   readonly table: string;
   readonly column: string;

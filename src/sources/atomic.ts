@@ -23,7 +23,13 @@ export interface AtomicWriteOptions {
   readonly beforeRename?: (tempPath: string) => void | Promise<void>;
 }
 
-/** Writes `data` to `path` atomically; returns the backup path when one was made. */
+/**
+ * Writes `data` to `path` atomically; returns the backup path when one was made.
+ * @example
+ * ```ts
+ * const backup = await writeFileAtomic('keyring.json', text); // 'keyring.json.bak' when it replaced a file
+ * ```
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<string | undefined> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -38,10 +44,15 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     }
     if (options.backup !== false) {
       backupPath = typeof options.backup === 'string' ? options.backup : `${path}.bak`;
+      // The backup is itself copied to a temp file and renamed, so a crash
+      // mid-copy never leaves a truncated backup in place of a good one.
+      const backupTemp = `${temp}.bak`;
       try {
-        await copyFile(path, backupPath);
-        await fsyncPath(backupPath);
+        await copyFile(path, backupTemp, constants.COPYFILE_EXCL);
+        await fsyncPath(backupTemp);
+        await rename(backupTemp, backupPath);
       } catch (err) {
+        await unlink(backupTemp).catch(() => undefined);
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         backupPath = undefined; // nothing to back up: a new file
       }

@@ -6,6 +6,7 @@
 import { fail } from '../errors.js';
 import { checkKeyId } from '../keyring/key.js';
 import { parseSecretJson } from './read.js';
+import { isSealedText } from './sealed.js';
 import { checkPlatformSecret, parseOldKeys, platformDocument, PLATFORM } from './platform.js';
 
 /** Where fields come from. */
@@ -67,7 +68,11 @@ async function keyrollFromFields(src: FieldSource): Promise<unknown> {
   if (master !== undefined || passphrase !== undefined) {
     fail('ERR_INVALID_KEYRING', `${src.label}: ${master !== undefined ? MASTER : PASSPHRASE} applies to ${KEYROLL_FILE} only; ${docs[0]} holds a plain keyring document`);
   }
-  return parseSecretJson(src.get(docs[0]!)!, src.describe(docs[0]!));
+  const text = src.get(docs[0]!)!;
+  if (isSealedText(text)) {
+    fail('ERR_INVALID_KEYRING', `${src.describe(docs[0]!)} holds a sealed keyring; load the file with Keyring.fromSealedFile(path, unlock)${src.loadFile ? ` or name it in ${KEYROLL_FILE}` : ''}`);
+  }
+  return parseSecretJson(text, src.describe(docs[0]!));
 }
 
 function platformFromFields(src: FieldSource): unknown {

@@ -64,7 +64,13 @@ const WRAP_AAD = Buffer.from('keyroll.sealed-keyring/1 data key', 'utf8');
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
 
-/** AES-256-GCM wrap of a data key under a 32-byte key-encryption key: iv | ciphertext | tag. */
+/**
+ * AES-256-GCM wrap of a data key under a 32-byte key-encryption key: iv | ciphertext | tag.
+ * @example
+ * ```ts
+ * const wrapped = gcmWrap(kek, dataKey); // 60 bytes for a 32-byte data key
+ * ```
+ */
 export function gcmWrap(kek: Uint8Array, dataKey: Uint8Array): Uint8Array {
   const iv = randomBytes(IV_LENGTH);
   const out = new Uint8Array(IV_LENGTH + dataKey.length + TAG_LENGTH);
@@ -73,7 +79,13 @@ export function gcmWrap(kek: Uint8Array, dataKey: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Opens {@link gcmWrap}'s output; `undefined` when the key-encryption key is wrong. */
+/**
+ * Opens {@link gcmWrap}'s output; `undefined` when the key-encryption key is wrong.
+ * @example
+ * ```ts
+ * const dataKey = gcmUnwrap(kek, wrapped) ?? fail('ERR_DECRYPT_FAILED', 'wrong key');
+ * ```
+ */
 export function gcmUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array | undefined {
   if (wrapped.length < IV_LENGTH + TAG_LENGTH + 16) return undefined;
   const iv = wrapped.subarray(0, IV_LENGTH);
@@ -84,7 +96,13 @@ export function gcmUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array | un
 
 const PARAM_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
-/** Checks a custom wrapper's kind and params before they go into a header. */
+/**
+ * Checks a custom wrapper's kind and params before they go into a header.
+ * @example
+ * ```ts
+ * checkWrapper({ kind: 'aws-kms', params: { keyId: arn }, wrap, unwrap });
+ * ```
+ */
 export function checkWrapper(wrapper: KeyWrapper): KeyWrapper {
   if (typeof wrapper !== 'object' || wrapper === null || typeof wrapper.wrap !== 'function' || typeof wrapper.unwrap !== 'function') {
     fail('ERR_INVALID_ARGUMENT', 'a KeyWrapper needs kind, wrap() and unwrap()');

@@ -13,12 +13,24 @@ import { fail } from '../errors.js';
 import type { Row, RowChange, RowId, RowStore, Shard } from '../rotation/store.js';
 import { importOptional, quoteTable, type SqlTableOptions } from './sql.js';
 
-/** What the store needs of a client: `pg` Pool and Client and PGlite all fit. */
+/**
+ * What the store needs of a client: `pg` Pool and Client and PGlite all fit.
+ * @example
+ * ```ts
+ * const client: PostgresQueryable = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * ```
+ */
 export interface PostgresQueryable {
   query(text: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
 }
 
-/** Options of {@link postgresStore}. */
+/**
+ * Options of {@link postgresStore}.
+ * @example
+ * ```ts
+ * await postgresStore({ client: pool, table: 'billing.cards', column: 'pan', id: 'card_id' });
+ * ```
+ */
 export interface PostgresStoreOptions extends SqlTableOptions {
   /** A `pg` Pool or Client, or a PGlite instance (left open), or a `postgres://` URL (a `pg` Pool opened here, closed by `close()`). */
   readonly client: PostgresQueryable | string;
@@ -60,10 +72,17 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<RowS
     }
   };
 
-  const types = await columnTypes(run, q.table, [options.id, options.column]);
+  let types: Map<string, string>;
+  try {
+    types = await columnTypes(run, q.table, [options.id, options.column]);
+  } catch (err) {
+    await end?.().catch(() => undefined); // a pool opened here must not keep the process alive
+    throw err;
+  }
   const idType = types.get(options.id);
   const valueType = types.get(options.column);
   if (idType === undefined || valueType === undefined) {
+    await end?.();
     fail('ERR_INVALID_ARGUMENT', `table ${options.table} has no column ${idType === undefined ? options.id : options.column}`);
   }
   const columns = [`${q.id} AS k_id`, `${q.column} AS k_value`, ...q.extra.map(([, quoted], i) => `${quoted} AS k_x${i}`)].join(', ');

@@ -10,10 +10,22 @@ import { fail } from '../errors.js';
 import { shardOf, type Row, type RowChange, type RowId, type RowStore, type Shard } from '../rotation/store.js';
 import { importOptional, quoteTable, type SqlTableOptions } from './sql.js';
 
-/** A better-sqlite3 database handle. */
+/**
+ * A better-sqlite3 database handle.
+ * @example
+ * ```ts
+ * const store = await sqliteStore({ database: new Database('app.db'), table: 'users', column: 'token', id: 'id' });
+ * ```
+ */
 export type SqliteDatabase = BetterSqlite3.Database;
 
-/** Options of {@link sqliteStore}. */
+/**
+ * Options of {@link sqliteStore}.
+ * @example
+ * ```ts
+ * await sqliteStore({ database: 'app.db', table: 'users', column: 'token', id: 'id', columns: ['tenant_id'], busyTimeout: 30_000 });
+ * ```
+ */
 export interface SqliteStoreOptions extends SqlTableOptions {
   /** A file path (opened here and closed by `close()`), or an open better-sqlite3 handle (left open). */
   readonly database: string | SqliteDatabase;

@@ -108,6 +108,8 @@ describe('keyroll k8s-secret', () => {
     const second = readSecret(ok(dir, ['k8s-secret', '--keyring', 'p.json', '--name', 'app-keys', '--layout', 'platform'])).fields;
     expect(Object.fromEntries(second)).toEqual({ ACTIVE_ENCRYPTION_KEY_NAME: 'newkey', ENCRYPTION_KEY: '0EE0D33AC67E4389AB2B46123729B875', 'oldEncKeys.json': '{"mykey":"ASDFGHJKL1234567"}' });
     fails(dir, ['add', 'bad', '--keyring', 'p.json', '--secret-stdin'], 1, /multiple of 16/, { input: 'ABCDEFGHIJ0123456789' });
+    fails(dir, ['add', 'bad', '--keyring', 'p.json', '--secret-stdin'], 1, /printable ASCII/, { input: 'ÄSDFGHJKL123456' });
+    fails(dir, ['init', '--keyring', 'q.json', '--platform', '--secret-stdin'], 1, /printable ASCII/, { input: 'ÄSDFGHJKL123456' });
     fails(dir, ['init', '--keyring', 'q.json', '--encoding', 'hex'], 2, /--encoding applies to --secret-stdin only/);
     fails(dir, ['add', 'gen', '--keyring', 'p.json', '--generate', '--bytes', '32'], 2, /drop --bytes/);
     ok(dir, ['add', 'gen', '--keyring', 'p.json', '--generate']);

@@ -109,6 +109,40 @@ describe('the YAML subset reader', () => {
     );
   });
 
+  it('reads what `kubectl get secret -o yaml` prints (managedFields, annotations with JSON, quoted timestamps)', () => {
+    const b64 = (v: string): string => Buffer.from(v).toString('base64');
+    const text = [
+      'apiVersion: v1',
+      'data:',
+      `  ACTIVE_ENCRYPTION_KEY_NAME: ${b64('mykey')}`,
+      `  ENCRYPTION_KEY: ${b64('ASDFGHJKL1234567')}`,
+      `  oldEncKeys.json: ${b64('{}')}`,
+      'kind: Secret',
+      'metadata:',
+      '  annotations:',
+      '    kubectl.kubernetes.io/last-applied-configuration: |',
+      '      {"apiVersion":"v1","data":{"ENCRYPTION_KEY":"x"},"kind":"Secret"}',
+      '  creationTimestamp: "2026-11-22T03:00:00Z"',
+      '  managedFields:',
+      '  - apiVersion: v1',
+      '    fieldsType: FieldsV1',
+      '    fieldsV1:',
+      '      f:data:',
+      '        .: {}',
+      '    manager: kubectl-client-side-apply',
+      '  name: app-keys',
+      '  namespace: prod',
+      '  resourceVersion: "12345"',
+      '  uid: 0b9f1c2e-1111-2222-3333-444455556666',
+      'type: Opaque',
+      '',
+    ].join('\n');
+    const secret = readSecret(text);
+    expect(secret.name).toBe('app-keys');
+    expect(secret.namespace).toBe('prod');
+    expect(Object.fromEntries(secret.fields)).toEqual({ ACTIVE_ENCRYPTION_KEY_NAME: 'mykey', ENCRYPTION_KEY: 'ASDFGHJKL1234567', 'oldEncKeys.json': '{}' });
+  });
+
   it('refuses a data value that is not base64 and a field in data and stringData that disagree', () => {
     expect(() => readSecret('data:\n  A: not*base64')).toThrow(/data.A is not valid base64/);
     expect(() => readSecret('data:\n  A: QQ==\nstringData:\n  A: B')).toThrow(/both data and stringData/);

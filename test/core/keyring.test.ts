@@ -89,6 +89,13 @@ describe('the keyring rules', () => {
     expect(err.message).not.toContain(twenty);
   });
 
+  it('applies the length rules to typed UTF-8 secrets only, so exported bytes keys load back', () => {
+    const ring = Keyring.create({ keys: [generateKey({ id: 'g', bytes: 1024 })], policy: { secretLengthMultipleOf: 16 } });
+    const copy = Keyring.fromJSON(JSON.stringify(ring.export()));
+    expect(copy.decryptString(ring.encrypt('x'))).toBe('x');
+    expect(Keyring.create({ keys: [{ id: 'h', secret: 'ab'.repeat(20), encoding: 'hex' }], policy: { secretLengthMultipleOf: 16 } }).activeKeyId).toBe('h');
+  });
+
   it('names the active key with activeKeyId, others default to decrypt-only', () => {
     const ring = Keyring.create({ keys: [{ id: 'k1', secret: A }, { id: 'k2', secret: B }], activeKeyId: 'k2' });
     expect(ring.keys().map((k) => [k.id, k.state])).toEqual([['k1', 'decrypt-only'], ['k2', 'active']]);

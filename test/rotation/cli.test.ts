@@ -73,6 +73,21 @@ describe('keyroll reencrypt', () => {
     expect(outs.map((o) => o.status).sort()).toEqual([0, 1]);
   });
 
+  it('--from-plaintext encrypts legacy plaintext rows; without it they are reported', () => {
+    const { dir, args } = setup(20);
+    const db = new Database(join(dir, 'app.db'));
+    db.prepare("UPDATE users SET token = 'legacy-' || id WHERE id > 15").run();
+    db.close();
+    const strict = cli(dir, ['reencrypt', ...args, '--keyring', 'keyring.json', '--context', 'recommended', '--json']);
+    expect(strict.status).toBe(1);
+    expect(JSON.parse(strict.stdout)).toMatchObject({ failed: 5, reencrypted: 15 });
+    const migrate = cli(dir, ['reencrypt', ...args, '--keyring', 'keyring.json', '--context', 'recommended', '--from-plaintext', '--json']);
+    expect(migrate.status, migrate.stderr).toBe(0);
+    expect(JSON.parse(migrate.stdout)).toMatchObject({ legacyPlaintext: 5, reencrypted: 5, current: 15, failed: 0 });
+    const ring = ringAB();
+    for (const r of rows(dir)) expect(ring.decryptString(r.token, { context: ctx(r.id) })).toBe(r.id > 15 ? `legacy-${r.id}` : `t${r.id}`);
+  });
+
   it('bad usage exits 2 with a clear message; bad identifiers never reach SQL', () => {
     const { dir, args } = setup(3);
     expect(cli(dir, ['reencrypt', '--db', 'sqlite:app.db']).status).toBe(2);

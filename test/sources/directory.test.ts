@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Keyring, generateKey } from '../../src/index.js';
+import { Keyring, generateKey, sealKeyring } from '../../src/index.js';
 import { loadKeyringFromDirectory } from '../../src/sources/index.js';
 import { expectKeyrollError, expectNoSecretIn, tempDir } from './helpers.js';
 
@@ -61,6 +61,8 @@ describe('Keyring.fromDirectory', () => {
     expect((await expectKeyrollError(() => loadKeyringFromDirectory(both), 'ERR_INVALID_KEYRING')).message).toMatch(/both the keyroll layout/);
     const twoDocs = k8sMount({ 'keyring.json': '{}', KEYROLL_KEYRING: '{}' });
     expect((await expectKeyrollError(() => loadKeyringFromDirectory(twoDocs), 'ERR_INVALID_KEYRING')).message).toMatch(/keyring.json and KEYROLL_KEYRING/);
+    const sealed = k8sMount({ 'keyring.json': await sealKeyring(Keyring.create({ keys: [generateKey({ id: 'k' })] }), { masterKey: 'ab'.repeat(32) }) });
+    expect((await expectKeyrollError(() => loadKeyringFromDirectory(sealed), 'ERR_INVALID_KEYRING')).message).toMatch(/holds a sealed keyring; load the file with Keyring.fromSealedFile/);
     const missing = await expectKeyrollError(() => loadKeyringFromDirectory(join(tempDir(), 'nope')), 'ERR_IO');
     expect(missing.message).toContain('ENOENT');
   });

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Keyring, generateKey, sealKeyring } from '../../src/index.js';
-import { loadKeyringFromEnv } from '../../src/sources/index.js';
+import fc from 'fast-check';
+import { loadKeyringFromEnv, parseOldKeys, serializeOldKeys } from '../../src/sources/index.js';
 import { expectKeyrollError, expectNoSecretIn, tempDir } from './helpers.js';
 
 const OLD = 'ASDFGHJKL1234567';
@@ -133,5 +134,35 @@ describe('Keyring.fromEnv, keyroll layout', () => {
   it('reads only own properties of the env object', async () => {
     const env = Object.create({ KEYROLL_KEYRING: doc }) as Record<string, string>;
     await expectKeyrollError(() => loadKeyringFromEnv(env), 'ERR_INVALID_KEYRING');
+  });
+});
+
+describe('platform layout properties', () => {
+  const id = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty'), fc.stringMatching(/^[A-Za-z0-9_-]{1,20}$/));
+  const secret = fc.integer({ min: 1, max: 3 }).chain((n) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{${16 * n}}$`)));
+
+  it('property: oldEncKeys.json written by serializeOldKeys reads back to the same map, any id', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(id, secret), { selector: (t) => t[0], maxLength: 6 }), (entries) => {
+        const map = new Map(entries);
+        expect(parseOldKeys(serializeOldKeys(map), 'oldEncKeys.json')).toEqual(map);
+      }),
+    );
+  });
+
+  it('property: every old key decrypts what a keyring holding it made, and the active key encrypts', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(fc.tuple(id, secret), { selector: (t) => t[0], minLength: 2, maxLength: 5 }), async (entries) => {
+        const [[activeId, activeSecret], ...old] = entries as [[string, string], ...Array<[string, string]>];
+        const ring = await Keyring.fromEnv({ ENCRYPTION_KEY: activeSecret, ACTIVE_ENCRYPTION_KEY_NAME: activeId, OLD_ENC_KEYS: serializeOldKeys(new Map(old)) });
+        expect(ring.activeKeyId).toBe(activeId);
+        for (const [oldId, oldSecret] of old) {
+          const single = Keyring.create({ keys: [{ id: oldId, secret: oldSecret }] });
+          expect(ring.decryptString(single.encrypt('v'))).toBe('v');
+          expect(ring.get(oldId)?.state).toBe('decrypt-only');
+        }
+      }),
+      { numRuns: 50 },
+    );
   });
 });

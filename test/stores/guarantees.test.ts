@@ -127,6 +127,7 @@ describe.each(HARNESSES)('batch re-encryption on %s', (_name, make) => {
     expect(String(checkpoint.state?.cursor)).toBe('40');
     const second = await reencryptAll({ keyring: ring, store: await h.store(), batchSize: 10, context: 'recommended', checkpoint });
     expect(second.resumed).toBe(true);
+    expect(second.total).toBe(100);
     expect(second.counters).toMatchObject({ scanned: 100, reencrypted: 100, current: 0 });
     expect(checkpoint.state?.done).toBe(true);
     for (const [id, value] of await h.all()) expect(ring.decryptString(value as string, { context: ctx(id) })).toBe(originals.get(id));

@@ -102,6 +102,12 @@ describe('store construction', () => {
     await expect(sqliteStore({ database: '/nonexistent/dir/x.db', table: 't', column: 'c', id: 'id' })).rejects.toMatchObject({ code: 'ERR_IO' });
   });
 
+  it('a postgres:// URL opens a pg Pool; an unreachable server is ERR_IO and the pool is closed', async () => {
+    const err = await postgresStore({ client: 'postgres://keyroll:pw@127.0.0.1:1/none', table: 't', column: 'c', id: 'id' }).catch((e: unknown) => e);
+    expect(KeyrollError.is(err, 'ERR_IO')).toBe(true);
+    expect((err as Error).message).not.toContain('pw');
+  });
+
   it('a missing driver is ERR_MISSING_DEPENDENCY naming the package and the install command', async () => {
     const { importOptional } = await import('../../src/stores/sql.js');
     const err = await importOptional('keyroll-no-such-driver', 'the test store').catch((e: unknown) => e);

@@ -10,6 +10,7 @@ import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg, saveKeyring } from '../k
 import { singleKeyId } from '../key-id.js';
 import { readSecretStdin } from '../stdin.js';
 import { platformSecret } from './keygen.js';
+import { checkPlatformSecret } from '../../sources/index.js';
 
 const ENCODINGS: readonly string[] = ['utf8', 'hex', 'base64', 'base64url'];
 
@@ -78,7 +79,7 @@ export const addCommand: Command = {
       throw new UsageError(`${loaded.path} requires secret lengths that are a multiple of ${loaded.ring.policy.secretLengthMultipleOf ?? 16}, so --generate makes a 32-character platform secret; drop --bytes`);
     }
     const spec = fromStdin
-      ? { id, secret: await readSecretStdin(io), encoding: encoding as SecretEncoding }
+      ? { id, secret: platformChecked(await readSecretStdin(io), id, platform && encoding === 'utf8'), encoding: encoding as SecretEncoding }
       : platform
         ? { id, secret: platformSecret(), encoding: 'utf8' as const }
         : generateKey({ id, bytes });
@@ -89,3 +90,8 @@ export const addCommand: Command = {
     return EXIT.OK;
   },
 };
+
+/** In a platform keyring a typed secret must meet the platform rules, so the keyring can still be printed as one. */
+function platformChecked(secret: string, id: string, platform: boolean): string {
+  return platform ? checkPlatformSecret(secret, id, 'the secret on stdin') : secret;
+}

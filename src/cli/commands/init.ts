@@ -4,7 +4,7 @@
  */
 import { Keyring } from '../../keyring/keyring.js';
 import { generateKey } from '../../keyring/generate.js';
-import { PLATFORM_MULTIPLE } from '../../sources/index.js';
+import { checkPlatformSecret, PLATFORM_MULTIPLE } from '../../sources/index.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, keyringFileText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
 import { keyIdArg } from '../key-id.js';
@@ -54,9 +54,10 @@ export const initCommand: Command = {
     if (values['encoding'] !== undefined && values['secret-stdin'] !== true) throw new UsageError('--encoding applies to --secret-stdin only');
     await refuseOverwrite(path, values['force'] === true);
     const platform = values['platform'] === true;
+    if (platform && encoding !== 'utf8') throw new UsageError('--platform keys are raw ASCII strings: drop --encoding');
     const key =
       values['secret-stdin'] === true
-        ? { id, secret: await readSecretStdin(io), encoding: encoding as SecretEncoding, state: 'active' as const }
+        ? { id, secret: platformChecked(await readSecretStdin(io), id, platform, encoding), encoding: encoding as SecretEncoding, state: 'active' as const }
         : platform
           ? { id, secret: platformSecret(), encoding: 'utf8' as const, state: 'active' as const }
           : generateKey({ id });
@@ -67,3 +68,8 @@ export const initCommand: Command = {
     return EXIT.OK;
   },
 };
+
+/** A platform keyring's secret must meet the platform rules (printable ASCII, length a multiple of 16). */
+function platformChecked(secret: string, id: string, platform: boolean, encoding: string): string {
+  return platform && encoding === 'utf8' ? checkPlatformSecret(secret, id, 'the secret on stdin') : secret;
+}

@@ -40,7 +40,13 @@ export const keygenCommand: Command = {
   },
 };
 
-/** 16 random bytes as 32 uppercase hex characters: satisfies the platform layout's rules. */
+/**
+ * 16 random bytes as 32 uppercase hex characters: satisfies the platform layout's rules.
+ * @example
+ * ```ts
+ * platformSecret(); // e.g. '0EE0D33AC67E4389AB2B46123729B875'
+ * ```
+ */
 export function platformSecret(): string {
   return randomBytes(16).toString('hex').toUpperCase();
 }
