@@ -3,8 +3,9 @@
 #  - publint --strict (package.json fields, exports, files),
 #  - @arethetypeswrong/cli on every entry point of `exports`, for TypeScript's
 #    node10, node16 (ESM and CJS importers) and bundler resolution,
-#  - every subpath imports and requires in plain Node (the tarball installed
-#    offline into a scratch project), so the JS matches the types.
+#  - every subpath imports and requires in plain Node, with the same named
+#    exports, and the `keyroll` bin runs (the tarball installed offline into
+#    a scratch project).
 # Needs dist/ (npm test builds it; this script builds it if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,4 +40,7 @@ for (const sub of Object.keys(pkg.exports)) {
 }
 process.exit(failed ? 1 : 0);
 '
+# The bin installed from the tarball runs (shebang, executable bit, bundled deps).
+./node_modules/.bin/keyroll --help >/dev/null
+echo "package-check: bin keyroll runs; unpacked install $(du -sk --apparent-size node_modules | cut -f1) kB in $(find node_modules -mindepth 1 -maxdepth 1 ! -name '.*' | wc -l) package(s)"
 echo "package-check: ok"

@@ -89,9 +89,19 @@ function scratchView(buffer: Buffer, length: number): Buffer {
   return view;
 }
 
-/** Writes (the first `length` bytes of) a latin1 digest into `target`. */
+/*
+ * Writes (the first `length` bytes of) a latin1 digest into `target`.
+ * `buffer.write(s, o, n, 'latin1')` validates its arguments in JS and then
+ * calls `Buffer#latin1Write`; at ten writes per round trip that wrapper was
+ * 2% of a 64-byte decryption in the profile. latin1Write has been on
+ * Buffer.prototype since Node 6 but is not in @types/node: feature-tested,
+ * with the documented call as the fallback.
+ */
+type Latin1Write = (this: Buffer, text: string, offset: number, length: number) => number;
+const latin1Write = (Buffer.prototype as unknown as { latin1Write?: Latin1Write }).latin1Write;
 function writeDigest(target: Buffer, offset: number, digest: string, length = 32): void {
-  target.write(digest, offset, length, 'latin1');
+  if (latin1Write !== undefined) latin1Write.call(target, digest, offset, length);
+  else target.write(digest, offset, length, 'latin1');
 }
 
 /** `Uint8Array#fill`, without Buffer's argument-normalising wrapper. */
@@ -156,6 +166,71 @@ export function hkdfExpandInto(prk: HmacKey, info: readonly Uint8Array[], length
     previous = finishHmac(prk, innerInput, length_);
     writeDigest(out, offset + done, previous, Math.min(32, length - done));
   }
+}
+
+/**
+ * Derives HKDF-Expand(PRK, info, 64) = T(1) || T(2) for one message (see
+ * {@link hkdfExpand64Plan}): writes T(1) into `keyOut` at `keyOffset` and
+ * returns T(2) as a latin1 string (one char per byte), so that the caller
+ * can write it where it belongs or compare it without another copy.
+ */
+export type Expand64 = (source: Uint8Array, sourceOffset: number, keyOut: Buffer, keyOffset: number) => string;
+
+/**
+ * Plans HKDF-Expand(PRK, info, 64) where info = `prefix` followed by
+ * `variableLength` bytes read from the message, with both HMAC inner inputs
+ * laid out once: `ipad || prefix || var || 0x01` and
+ * `ipad || T(1) || prefix || var || 0x02`. Per message only the variable
+ * bytes and T(1) are written, then the four hashes run; this is the whole
+ * per-message derivation of suite 1, so every copy saved here counts. The
+ * buffers belong to the plan (one per key and header length) and are used
+ * synchronously only; T(1) is wiped from them after each call.
+ */
+export function hkdfExpand64Plan(prk: HmacKey, prefix: Uint8Array, variableLength: number): Expand64 {
+  const at1 = BLOCK + prefix.length;
+  const at2 = at1 + 32;
+  const first = Buffer.alloc(at1 + variableLength + 1);
+  const second = Buffer.alloc(at2 + variableLength + 1);
+  first.set(prk.inner, 0);
+  first.set(prefix, BLOCK);
+  first[first.length - 1] = 1;
+  second.set(prk.inner, 0);
+  second.set(prefix, BLOCK + 32);
+  second[second.length - 1] = 2;
+  const outer = Buffer.alloc(BLOCK + 32);
+  outer.set(prk.outer.subarray(0, BLOCK), 0);
+  return (source, sourceOffset, keyOut, keyOffset) => {
+    for (let i = 0; i < variableLength; i++) {
+      const byte = source[sourceOffset + i]!;
+      first[at1 + i] = byte;
+      second[at2 + i] = byte;
+    }
+    writeDigest(outer, BLOCK, sha256Latin1(first));
+    const t1 = sha256Latin1(outer);
+    writeDigest(second, BLOCK, t1);
+    writeDigest(outer, BLOCK, sha256Latin1(second));
+    fillBytes.call(second, 0, BLOCK, BLOCK + 32);
+    writeDigest(keyOut, keyOffset, t1);
+    return sha256Latin1(outer);
+  };
+}
+
+/** Writes a latin1 digest string (from an {@link Expand64}) into `target` at `offset`. */
+export function writeLatin1Digest(target: Buffer, offset: number, digest: string): void {
+  writeDigest(target, offset, digest);
+}
+
+/**
+ * Constant-time comparison of a latin1 digest string with `digest.length`
+ * bytes of `bytes` at `offset` (the same XOR-accumulate loop as
+ * equalBytes in src/bytes.ts: no early exit). Saves the copy into a buffer
+ * and the native call that timingSafeEqual would need.
+ */
+export function equalsLatin1Digest(digest: string, bytes: Uint8Array, offset: number): boolean {
+  if (bytes.length - offset < digest.length) return false;
+  let diff = 0;
+  for (let i = 0; i < digest.length; i++) diff |= digest.charCodeAt(i) ^ bytes[offset + i]!;
+  return diff === 0;
 }
 
 /** HKDF-Expand (RFC 5869 §2.3) with SHA-256, from a prepared PRK. */

@@ -10,7 +10,7 @@
  * @module
  */
 import { envelopeLength, writeHeaderPrefix, CURRENT_VERSION, SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
-import { aesGcmOpen, aesGcmSealInto, hkdfExpandInto, hkdfExtract, hmacKey, randomFillInto, timingSafeEqual, type HmacKey } from './primitives.js';
+import { aesGcmOpen, aesGcmSealInto, equalsLatin1Digest, hkdfExpand64Plan, hkdfExtract, hmacKey, randomFillInto, writeLatin1Digest, type Expand64, type HmacKey } from './primitives.js';
 
 const encoder = new TextEncoder();
 /** HKDF-Extract salt: a fixed, public domain-separation label. */
@@ -23,25 +23,34 @@ export const ZERO_IV = new Uint8Array(12);
 /** Per-key state for suite 1, derived once. */
 export interface Suite1Key {
   readonly prk: HmacKey;
+  /** HKDF-Expand plans by header-and-salt length (one per key id length in practice). */
+  readonly plans: Map<number, Expand64>;
 }
 
 /** Derives suite 1's per-key state from the key's secret. */
 export function suite1Key(secret: Uint8Array): Suite1Key {
-  return { prk: hmacKey(hkdfExtract(EXTRACT_SALT, secret)) };
+  return { prk: hmacKey(hkdfExtract(EXTRACT_SALT, secret)), plans: new Map() };
 }
 
 /*
- * OKM = K_msg || C, derived per message into one module-level buffer: every
- * use is synchronous and it never leaves this file (createCipheriv copies
- * the key), and it is wiped after each message.
+ * K_msg, derived per message into one module-level buffer: every use is
+ * synchronous and it never leaves this file (createCipheriv copies the
+ * key), and it is wiped after each message. The commitment C comes back as
+ * a latin1 string and goes straight into the envelope or the comparison.
  */
-const okm = Buffer.alloc(64);
-const MESSAGE_KEY = okm.subarray(0, 32);
-const COMMITMENT = okm.subarray(32, 64);
+const MESSAGE_KEY = Buffer.alloc(32);
 
-/** HKDF-Expand(PRK, INFO_LABEL || header || salt, 64) into `okm`; the info is passed in parts, never concatenated. */
-function deriveMessageKey(key: Suite1Key, headerAndSalt: Uint8Array): void {
-  hkdfExpandInto(key.prk, [INFO_LABEL, headerAndSalt], 64, okm, 0);
+/**
+ * HKDF-Expand(PRK, INFO_LABEL || header || salt, 64): K_msg into
+ * MESSAGE_KEY, C returned. Header and salt are `bytes[0, length)`.
+ */
+function deriveMessageKey(key: Suite1Key, bytes: Uint8Array, length: number): string {
+  let plan = key.plans.get(length);
+  if (plan === undefined) {
+    plan = hkdfExpand64Plan(key.prk, INFO_LABEL, length);
+    key.plans.set(length, plan);
+  }
+  return plan(bytes, 0, MESSAGE_KEY, 0);
 }
 
 function associatedData(bytes: Uint8Array, bodyOffset: number, context: Uint8Array): Uint8Array {
@@ -65,14 +74,14 @@ export function seal1(keyId: string, key: Suite1Key, plaintext: Uint8Array, cont
   if (salt === undefined) randomFillInto(out, saltOffset, SUITE_1.saltLength);
   else out.set(salt.subarray(0, SUITE_1.saltLength), saltOffset);
   const commitmentOffset = saltOffset + SUITE_1.saltLength;
-  deriveMessageKey(key, out.subarray(0, commitmentOffset));
+  const commitment = deriveMessageKey(key, out, commitmentOffset);
   try {
-    out.set(COMMITMENT, commitmentOffset);
+    writeLatin1Digest(out, commitmentOffset, commitment);
     const bodyOffset = commitmentOffset + SUITE_1.commitmentLength;
     aesGcmSealInto(MESSAGE_KEY, ZERO_IV, associatedData(out, bodyOffset, context), plaintext, out, bodyOffset);
     return out;
   } finally {
-    okm.fill(0);
+    MESSAGE_KEY.fill(0);
   }
 }
 
@@ -80,9 +89,9 @@ export function seal1(keyId: string, key: Suite1Key, plaintext: Uint8Array, cont
 export function open1(envelope: ParsedEnvelope, key: Suite1Key, context: Uint8Array): Buffer | undefined {
   const { bytes, saltOffset, bodyOffset, tagOffset } = envelope;
   const commitmentOffset = saltOffset + SUITE_1.saltLength;
-  deriveMessageKey(key, bytes.subarray(0, commitmentOffset));
+  const commitment = deriveMessageKey(key, bytes, commitmentOffset);
   try {
-    if (!timingSafeEqual(COMMITMENT, bytes.subarray(commitmentOffset, bodyOffset))) return undefined;
+    if (bodyOffset - commitmentOffset !== commitment.length || !equalsLatin1Digest(commitment, bytes, commitmentOffset)) return undefined;
     return aesGcmOpen(
       MESSAGE_KEY,
       ZERO_IV,
@@ -91,6 +100,6 @@ export function open1(envelope: ParsedEnvelope, key: Suite1Key, context: Uint8Ar
       bytes.subarray(tagOffset),
     );
   } finally {
-    okm.fill(0);
+    MESSAGE_KEY.fill(0);
   }
 }

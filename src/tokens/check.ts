@@ -10,7 +10,13 @@ import type { TokenClaims } from './claims.js';
 import { checkRestrictClaim, checkRestrictions, type Observed } from './restrictions.js';
 import { parseDateTime } from './time.js';
 
-/** What the verifier expects of a token and sees of the request. */
+/**
+ * What the verifier expects of a token and sees of the request.
+ * @example
+ * ```ts
+ * verifyToken(ring, token, { expect: { subject: 'user-42', issuer: 'auth', ip: req.socket.remoteAddress } });
+ * ```
+ */
 export interface Expectations extends Observed {
   /** The token's `sub` must equal this. */
   readonly subject?: string;

@@ -10,7 +10,15 @@ import { randomBytes } from '../suites/primitives.js';
 import { checkRestrictClaim, type RestrictClaim } from './restrictions.js';
 import { formatDateTime, parseDuration, toMillis, type Duration, type Instant } from './time.js';
 
-/** Claims as a verified token holds them. Times are PASETO date-times (`2030-01-01T00:00:00+00:00`). */
+/**
+ * Claims as a verified token holds them. Times are PASETO date-times (`2030-01-01T00:00:00+00:00`).
+ * @example
+ * ```ts
+ * const claims: TokenClaims = verifyToken(ring, token, { audience: 'api' });
+ * claims.exp; // '2026-11-22T05:00:00.000Z'
+ * claims['role']; // a custom claim: unknown until you check it
+ * ```
+ */
 export interface TokenClaims {
   /** Expiry: always present, always checked. */
   readonly exp: string;
@@ -25,7 +33,13 @@ export interface TokenClaims {
   readonly [claim: string]: unknown;
 }
 
-/** Restrictions as callers write them at issue time (normalised into the `restrict` claim). */
+/**
+ * Restrictions as callers write them at issue time (normalised into the `restrict` claim).
+ * @example
+ * ```ts
+ * issueToken(ring, {}, { expiresIn: '1h', restrict: { ip: '10.0.0.0/8', countries: ['DE', 'FR'], pathPrefix: '/videos/' } });
+ * ```
+ */
 export interface Restrictions {
   /** Allowed client addresses or CIDR ranges (`203.0.113.7`, `10.0.0.0/8`, `2001:db8::/32`). */
   readonly ip?: string | readonly string[];
@@ -42,7 +56,13 @@ export interface Restrictions {
 /** Claim names set through options only; custom claims may not use them. */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'kid', 'wpk', 'restrict']);
 
-/** The parts of the issue options that become claims. */
+/**
+ * The parts of the issue options that become claims.
+ * @example
+ * ```ts
+ * issueToken(ring, {}, { expiresIn: '15m', audience: 'api', subject: 'user-42', jti: false });
+ * ```
+ */
 export interface ClaimOptions {
   /** Lifetime: seconds, or a string such as `15m`, `1h`, `7d`. Required: keyroll tokens always expire. */
   readonly expiresIn: Duration;

@@ -45,7 +45,14 @@ export function tokenKeyOf(key: Key): PasetoKey {
   return key.material().derived(TOKEN_KEY_CACHE_ID, deriveTokenKey);
 }
 
-/** The keyring surface tokens need: satisfied by `Keyring`. */
+/**
+ * The keyring surface tokens need: satisfied by `Keyring`.
+ * @example
+ * ```ts
+ * const ring: TokenKeyring = await Keyring.fromEnv(); // any Keyring is a TokenKeyring
+ * issueToken(ring, {}, { expiresIn: 60 });
+ * ```
+ */
 export interface TokenKeyring {
   readonly activeKeyId: string;
   get(keyId: string): Key | undefined;

@@ -10,7 +10,14 @@ import { encodeFooter } from './footer.js';
 import { MAX_TOKEN_LENGTH } from './parse.js';
 import { encryptV4Local } from './v4local.js';
 
-/** Options of {@link issueToken}. */
+/**
+ * Options of {@link issueToken}.
+ * @example
+ * ```ts
+ * const token = issueToken(ring, { role: 'viewer' }, { expiresIn: '15m', implicitAssertion: `user:${userId}` });
+ * verifyToken(ring, token, { implicitAssertion: `user:${userId}` });
+ * ```
+ */
 export interface IssueOptions extends ClaimOptions {
   /**
    * Data bound to the token but not carried in it (PASETO's implicit

@@ -9,7 +9,13 @@ import { fail } from '../errors.js';
 
 /** The only header keyroll accepts. */
 export const V4_LOCAL_HEADER = 'v4.local.';
-/** Longest token accepted, in characters: refused before any decoding or crypto. */
+/**
+ * Longest token accepted, in characters: refused before any decoding or crypto.
+ * @example
+ * ```ts
+ * if (header.length > MAX_TOKEN_LENGTH) return reply(401); // verifyToken refuses it anyway, before any crypto
+ * ```
+ */
 export const MAX_TOKEN_LENGTH = 8192;
 /** Nonce (32) + tag (32): the shortest possible body. */
 const MIN_BODY = 64;

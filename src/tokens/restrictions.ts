@@ -10,7 +10,13 @@ import { describe } from '../bytes.js';
 import { fail, type KeyrollErrorCode } from '../errors.js';
 import { inRange, parseCidr, parseIp, type IpRange } from './ip.js';
 
-/** Restrictions as the `restrict` claim holds them (the wire form). */
+/**
+ * Restrictions as the `restrict` claim holds them (the wire form).
+ * @example
+ * ```ts
+ * const restrict = verifyToken(ring, token).restrict; // e.g. { ip: ['10.0.0.0/8'], country: ['DE'] }
+ * ```
+ */
 export interface RestrictClaim {
   /** Allowed client addresses or CIDR ranges, IPv4 or IPv6. */
   readonly ip?: readonly string[];
@@ -24,7 +30,14 @@ export interface RestrictClaim {
   readonly protocol?: readonly string[];
 }
 
-/** What the verifier sees of the request. Only the fields a token restricts are needed. */
+/**
+ * What the verifier sees of the request. Only the fields a token restricts are needed.
+ * @example
+ * ```ts
+ * const observed: Observed = { ip: req.socket.remoteAddress, path: req.url, referrer: req.headers.referer, protocol: 'https' };
+ * verifyToken(ring, token, { expect: observed });
+ * ```
+ */
 export interface Observed {
   /** The client address (`::ffff:` IPv4-mapped forms are read as IPv4). */
   readonly ip?: string;

@@ -8,9 +8,21 @@
 import { describe } from '../bytes.js';
 import { fail } from '../errors.js';
 
-/** A duration: seconds as a number, or a string such as `90s`, `15m`, `1h`, `7d`, `1h30m`. */
+/**
+ * A duration: seconds as a number, or a string such as `90s`, `15m`, `1h`, `7d`, `1h30m`.
+ * @example
+ * ```ts
+ * issueToken(ring, {}, { expiresIn: '1h30m' }); // or 5400 (seconds)
+ * ```
+ */
 export type Duration = number | string;
-/** A time: a `Date` or milliseconds since the epoch. */
+/**
+ * A time: a `Date` or milliseconds since the epoch.
+ * @example
+ * ```ts
+ * verifyToken(ring, token, { now: new Date('2026-11-22T05:00:00Z') }); // or milliseconds since the epoch
+ * ```
+ */
 export type Instant = Date | number;
 
 const UNIT_MS = new Map<string, number>([

@@ -14,7 +14,13 @@ import { parseToken } from './parse.js';
 import { parseDuration, toMillis, type Duration, type Instant } from './time.js';
 import { decryptV4Local } from './v4local.js';
 
-/** Options of {@link verifyToken}. */
+/**
+ * Options of {@link verifyToken}.
+ * @example
+ * ```ts
+ * verifyToken(ring, token, { audience: ['api', 'cdn'], clockSkew: '30s', now: Date.now() });
+ * ```
+ */
 export interface VerifyOptions {
   /** Accepted audiences. Required to accept a token that names one. */
   readonly audience?: string | readonly string[];
@@ -28,7 +34,13 @@ export interface VerifyOptions {
   readonly expect?: Expectations;
 }
 
-/** What {@link inspectToken} returns. */
+/**
+ * What {@link inspectToken} returns.
+ * @example
+ * ```ts
+ * inspectToken(token); // { version: 'v4', purpose: 'local', keyId: 'k2' }: no key needed, nothing decrypted
+ * ```
+ */
 export interface TokenInfo {
   readonly version: 'v4';
   readonly purpose: 'local';

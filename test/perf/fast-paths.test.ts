@@ -7,7 +7,7 @@
 import * as nodeCrypto from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aesGcmOpen, aesGcmSealInto, hkdf, hkdfExpand, hkdfExpandInto, hkdfExtract, hmacKey, hmacSha256, randomBytes } from '../../src/suites/primitives.js';
+import { aesGcmOpen, aesGcmSealInto, equalsLatin1Digest, hkdf, hkdfExpand, hkdfExpand64Plan, hkdfExpandInto, hkdfExtract, hmacKey, hmacSha256, randomBytes } from '../../src/suites/primitives.js';
 
 const MiB = 1024 * 1024;
 const bytes = (max: number) => fc.uint8Array({ maxLength: max });
@@ -43,6 +43,32 @@ describe('HMAC-SHA256 and HKDF-SHA256 fast paths', () => {
         expect([...out.subarray(0, offset), ...out.subarray(offset + length)].every((b) => b === 0xaa)).toBe(true);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('an HKDF-Expand-64 plan equals crypto.hkdfSync, call after call, for any prefix and variable bytes', () => {
+    fc.assert(
+      fc.property(bytes(64), bytes(80), fc.array(bytes(90), { minLength: 1, maxLength: 4 }), (ikm, prefix, messages) => {
+        const length = messages[0]!.length;
+        const prk = hmacKey(hkdfExtract(new Uint8Array(0), ikm));
+        const plan = hkdfExpand64Plan(prk, prefix, length);
+        for (const message of messages) {
+          const variable = Buffer.concat([message, Buffer.alloc(length)]).subarray(0, length);
+          const source = Buffer.concat([Buffer.from([9, 9]), variable]);
+          const out = Buffer.alloc(40, 0xaa);
+          const second = plan(source, 2, out, 3);
+          const expected = Buffer.from(nodeCrypto.hkdfSync('sha256', ikm, new Uint8Array(0), Buffer.concat([prefix, variable]), 64));
+          expect(out.subarray(3, 35)).toEqual(expected.subarray(0, 32));
+          expect(Buffer.from(second, 'latin1')).toEqual(expected.subarray(32));
+          expect([...out.subarray(0, 3), ...out.subarray(35)].every((b) => b === 0xaa)).toBe(true);
+          expect(equalsLatin1Digest(second, Buffer.concat([Buffer.alloc(5), expected.subarray(32)]), 5)).toBe(true);
+          const flipped = Buffer.from(expected.subarray(32));
+          flipped[message.length % 32]! ^= 0x80;
+          expect(equalsLatin1Digest(second, flipped, 0)).toBe(false);
+          expect(equalsLatin1Digest(second, expected.subarray(33), 0)).toBe(false);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 

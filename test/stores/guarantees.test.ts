@@ -95,6 +95,9 @@ describe.each(HARNESSES)('batch re-encryption on %s', (_name, make) => {
     );
     const after = await h.all();
     for (const [id, v] of bad) expect(after.get(id)).toBe(v);
+    // The report names ids and codes only: no plaintext, no envelope.
+    const reported = JSON.stringify(result);
+    for (const secret of ['unknown key', 'disabled key', 'tampered', 'wrong context', 'plain text', 'kr1.']) expect(reported).not.toContain(secret);
   });
 
   it('a dry run counts rows per key id from the prefix alone, with no key, and writes nothing', async () => {

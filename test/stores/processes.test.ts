@@ -77,7 +77,7 @@ describe.each(KINDS)('processes on %s', (kind, locate, make) => {
   it('a run killed with SIGKILL halfway resumes from its checkpoint and finishes; every row decrypts to its original', async () => {
     const { location, dir, originals } = await seed(2000);
     const checkpoint = join(dir, 'job.json');
-    const killed = await runChild({ kind, location, checkpoint, batchSize: 100, delayMs: 60 }, 0.5);
+    const killed = await runChild({ kind, location, checkpoint, batchSize: 100, delayMs: 120 }, 0.5);
     expect(killed.signal).toBe('SIGKILL');
     expect(killed.stdout).not.toContain('result');
     const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as { cursor: { value: number }; done: boolean };
@@ -109,5 +109,42 @@ describe.each(KINDS)('processes on %s', (kind, locate, make) => {
     expect(children.map((c) => resultOf(c).counters['reencrypted']).reduce((a, b) => a! + b!, 0)).toBe(600);
     expect(existsSync(join(dir, 'job.shard-0-of-2.json')) && existsSync(join(dir, 'job.shard-1-of-2.json'))).toBe(true);
     await checkAll(location, originals);
+  }, 90_000);
+
+  // SQLite only: one PGlite data dir is open in one process at a time (guarantees.test.ts interleaves a writer on PGlite).
+  if (kind === 'sqlite') it('a writer in another process, writing all through the job, loses nothing', async () => {
+    const { location, originals } = await seed(1500);
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(location, { timeout: 10_000 });
+    const a = ringA();
+    const written = new Map<string, string>();
+    const child = runChild({ kind, location, batchSize: 100, delayMs: 20 });
+    let running = true;
+    void child.finally(() => (running = false));
+    const update = db.prepare('UPDATE users SET token = ? WHERE id = ?');
+    for (let n = 0; running; n++) {
+      const id = 1 + ((n * 7919) % 1500);
+      // Under the OLD key, as an application instance not yet given the new keyring would write:
+      // a job that overwrote it blindly would bring back the previous plaintext.
+      const value = a.encrypt(`writer-${n}`, { context: ctx(id) });
+      update.run(value, id);
+      written.set(String(id), value);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const result = resultOf(await child);
+    db.close();
+    expect(written.size).toBeGreaterThan(20);
+    const h = await make({ location });
+    try {
+      const ring = ringAB();
+      for (const [id, value] of await h.all()) {
+        const expected = written.get(id);
+        if (expected === undefined) expect(ring.decryptString(value as string, { context: ctx(id) })).toBe(originals.get(id));
+        else expect(ring.decryptString(value as string, { context: ctx(id) })).toBe(ring.decryptString(expected, { context: ctx(id) }));
+      }
+    } finally {
+      await h.close();
+    }
+    expect(result.counters['scanned']).toBe(1500);
   }, 90_000);
 });
