@@ -7,11 +7,10 @@
  */
 import { resolve } from 'node:path';
 import { access } from 'node:fs/promises';
-import { fromUtf8 } from '../bytes.js';
 import { fail } from '../errors.js';
 import { Keyring } from '../keyring/keyring.js';
-import { headerScrypt, isSealedText, parseMasterKey, sealedHeader, sealKeyring, unsealText, writeFileAtomic, type UnlockOptions } from '../sources/index.js';
-import { readFileChecked } from '../sources/read.js';
+import { headerScrypt, parseMasterKey, sealedHeader, sealKeyring, unsealText, writeFileAtomic, type UnlockOptions } from '../sources/index.js';
+import { readKeyringText } from '../sources/read.js';
 import { UsageError, type CliIO } from './command.js';
 
 /** The options every keyring command accepts. */
@@ -73,24 +72,6 @@ export function requirePath(values: Record<string, unknown>, option: string, io:
   const value = values[option];
   if (typeof value !== 'string' || value === '') throw new UsageError(`--${option} FILE is required`);
   return resolve(io.cwd, value);
-}
-
-/**
- * Reads the `--keyring` file (as text, sealed or plain).
- * @example
- * ```ts
- * const { text, sealed } = await readKeyringText('/etc/app/keyring.json');
- * ```
- */
-export async function readKeyringText(path: string): Promise<{ text: string; sealed: boolean }> {
-  const bytes = await readFileChecked(path);
-  let text: string;
-  try {
-    text = fromUtf8(bytes);
-  } catch {
-    return fail('ERR_INVALID_KEYRING', `keyring file ${path} is not UTF-8 text`, { file: path });
-  }
-  return { text, sealed: isSealedText(text) };
 }
 
 /**

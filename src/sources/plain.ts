@@ -2,10 +2,8 @@
  * Plain (unsealed) keyring files: a keyring document as JSON text.
  * @module
  */
-import { fromUtf8 } from '../bytes.js';
 import { fail } from '../errors.js';
-import { parseSecretJson, readFileChecked } from './read.js';
-import { isSealedText } from './sealed.js';
+import { parseSecretJson, readKeyringText } from './read.js';
 
 /**
  * Reads a plain keyring document from `path` (validated later by `Keyring.fromJSON`).
@@ -17,14 +15,8 @@ import { isSealedText } from './sealed.js';
  * ```
  */
 export async function loadKeyringFile(path: string): Promise<unknown> {
-  const bytes = await readFileChecked(path);
-  let text: string;
-  try {
-    text = fromUtf8(bytes);
-  } catch {
-    return fail('ERR_INVALID_KEYRING', `keyring file ${path} is not UTF-8 text`, { file: path });
-  }
-  if (isSealedText(text)) {
+  const { text, sealed } = await readKeyringText(path);
+  if (sealed) {
     fail('ERR_INVALID_KEYRING', `keyring file ${path} is sealed; load it with Keyring.fromSealedFile and a master key or passphrase`, { file: path });
   }
   return parseSecretJson(text, `keyring file ${path}`, path);

@@ -4,7 +4,9 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import { fromUtf8 } from '../bytes.js';
 import { fail } from '../errors.js';
+import { isSealedText } from './sealed.js';
 
 /**
  * Reads a whole file as bytes; `ERR_IO` (with `file`) when it cannot.
@@ -20,6 +22,25 @@ export async function readFileChecked(path: string): Promise<Buffer> {
     const code = (err as NodeJS.ErrnoException).code ?? 'unknown error';
     return fail('ERR_IO', `could not read ${path}: ${code}`, { file: path, cause: err });
   }
+}
+
+/**
+ * Reads a keyring file as UTF-8 text and tells whether it is sealed;
+ * `ERR_INVALID_KEYRING` (with `file`) when it is not UTF-8.
+ * @example
+ * ```ts
+ * const { text, sealed } = await readKeyringText('/etc/app/keyring.json');
+ * ```
+ */
+export async function readKeyringText(path: string): Promise<{ text: string; sealed: boolean }> {
+  const bytes = await readFileChecked(path);
+  let text: string;
+  try {
+    text = fromUtf8(bytes);
+  } catch {
+    return fail('ERR_INVALID_KEYRING', `keyring file ${path} is not UTF-8 text`, { file: path });
+  }
+  return { text, sealed: isSealedText(text) };
 }
 
 /**

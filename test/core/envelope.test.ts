@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { codeOf } from './helpers.js';
 import { inspect, KeyrollError, type KeyrollErrorCode } from '../../src/index.js';
 import { parseEnvelope } from '../../src/envelope/format.js';
 import { canonicalContext } from '../../src/envelope/context.js';
 import { fromBase64urlStrict } from '../../src/bytes.js';
 import { testKeyring } from '../../src/testing/index.js';
 
-function codeOf(fn: () => unknown): KeyrollErrorCode | 'no error' | 'not a KeyrollError' {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    return err instanceof KeyrollError ? err.code : 'not a KeyrollError';
-  }
-}
 
 const ring = testKeyring({ seed: 'envelope-tests' });
 const text = ring.encrypt('hello');

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { codeOf, errorOf } from './helpers.js';
 import { Keyring, KeyrollError, generateKey, type KeyrollErrorCode, type KeySpec } from '../../src/index.js';
 import { checkEnvelopeVersion, normalizePolicy } from '../../src/keyring/policy.js';
 
-function codeOf(fn: () => unknown): KeyrollErrorCode | 'no error' | 'not a KeyrollError' {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    return err instanceof KeyrollError ? err.code : 'not a KeyrollError';
-  }
-}
-function errorOf(fn: () => unknown): KeyrollError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KeyrollError) return err;
-    throw err;
-  }
-  throw new Error('expected a KeyrollError');
-}
 
 const A = 'a'.repeat(32);
 const B = 'b'.repeat(32);

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { codeOf } from './helpers.js';
 import { Keyring, KeyrollError, generateKey, type DecryptEvent, type KeyrollErrorCode } from '../../src/index.js';
 
-function codeOf(fn: () => unknown): KeyrollErrorCode | 'no error' {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    if (err instanceof KeyrollError) return err.code;
-    throw err;
-  }
-}
 
 const HOUR = 3_600_000;
 const start = Date.parse('2026-11-22T00:00:00.000Z');

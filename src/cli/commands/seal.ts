@@ -4,7 +4,8 @@
  */
 import { Keyring } from '../../keyring/keyring.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { KEYRING_HELP, KEYRING_OPTIONS, keyringFileText, parseDocumentText, readKeyringText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
+import { readKeyringText } from '../../sources/read.js';
+import { KEYRING_HELP, KEYRING_OPTIONS, keyringFileText, parseDocumentText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
 
 export const sealCommand: Command = {
   name: 'seal',
