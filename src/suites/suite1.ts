@@ -10,7 +10,8 @@
  * @module
  */
 import { envelopeLength, writeHeaderPrefix, CURRENT_VERSION, SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
-import { aesGcmOpen, aesGcmSealInto, equalsLatin1Digest, hkdfExpand64Plan, hkdfExtract, hmacKey, randomFillInto, writeLatin1Digest, type Expand64, type HmacKey } from './primitives.js';
+import { aesGcmOpen, aesGcmSealInto, randomFillInto } from './primitives.js';
+import { equalsLatin1Digest, hkdfExpand64Plan, hkdfExtract, hmacKey, writeLatin1Digest, type Expand64, type HmacKey } from './hmac.js';
 
 const encoder = new TextEncoder();
 /** HKDF-Extract salt: a fixed, public domain-separation label. */

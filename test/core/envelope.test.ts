@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeOf } from './helpers.js';
-import { inspect, KeyrollError, type KeyrollErrorCode } from '../../src/index.js';
+import { inspect, type KeyrollErrorCode } from '../../src/index.js';
 import { parseEnvelope } from '../../src/envelope/format.js';
 import { canonicalContext } from '../../src/envelope/context.js';
 import { fromBase64urlStrict } from '../../src/bytes.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeOf, errorOf } from './helpers.js';
-import { Keyring, KeyrollError, generateKey, type KeyrollErrorCode, type KeySpec } from '../../src/index.js';
+import { Keyring, generateKey, type KeySpec } from '../../src/index.js';
 import { checkEnvelopeVersion, normalizePolicy } from '../../src/keyring/policy.js';
 
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { codeOf } from './helpers.js';
-import { Keyring, KeyrollError, generateKey, type DecryptEvent, type KeyrollErrorCode } from '../../src/index.js';
+import { Keyring, generateKey, type DecryptEvent } from '../../src/index.js';
 
 
 const HOUR = 3_600_000;
