@@ -58,7 +58,6 @@ for (const size of SIZES) {
 const pick = (results, name) => results.find((r) => r.name === name);
 const mark = (value, target) => `${value.toFixed(2)} ${value >= target ? 'ok' : 'MISSED'}`;
 console.log('## Targets: round trip, ratio to raw GCM (median over slices)\n');
-console.log('The targets apply to the binary form; the text forms are shown against the same targets for information (docs/performance.md).\n');
 console.log(
   table(
     ['size', 'target', 'keyroll binary', 'keyroll text', 'text, string in/out', 'cloak (async)', 'cloak (sync)', 'A/A noise'],

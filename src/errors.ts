@@ -45,6 +45,13 @@ export const ERROR_CODES = [
 export type KeyrollErrorCode = (typeof ERROR_CODES)[number];
 
 /**
+ * A global brand, so `KeyrollError.is` also recognises errors thrown by
+ * another copy of keyroll in the same process (the CJS and ESM builds loaded
+ * side by side), where `instanceof` would not.
+ */
+const BRAND = Symbol.for('keyroll.KeyrollError');
+
+/**
  * Extra facts attached to an error; never secret.
  * @example
  * ```ts
@@ -87,6 +94,7 @@ export class KeyrollError extends Error {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'KeyrollError';
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
     if (details.keyId !== undefined) this.keyId = details.keyId;
     if (details.file !== undefined) this.file = details.file;
   }
@@ -99,7 +107,8 @@ export class KeyrollError extends Error {
    * ```
    */
   static is(err: unknown, code?: KeyrollErrorCode): err is KeyrollError {
-    return err instanceof KeyrollError && (code === undefined || err.code === code);
+    const branded = err instanceof KeyrollError || (typeof err === 'object' && err !== null && (err as { [BRAND]?: unknown })[BRAND] === true);
+    return branded && (code === undefined || (err as KeyrollError).code === code);
   }
 }
 

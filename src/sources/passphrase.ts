@@ -56,7 +56,7 @@ function deriveKek(passphrase: string, salt: Uint8Array, params: CheckedScrypt):
 /**
  * A wrapper for a passphrase. `salt` and `params` come from the file when
  * unsealing; when sealing the salt is fresh and the params default to
- * {@link DEFAULT_SCRYPT}.
+ * N = 2^17, r = 8, p = 1.
  * @example
  * ```ts
  * const wrapper = passphraseWrapper(process.env.KEYROLL_PASSPHRASE!, { N: 2 ** 17 });

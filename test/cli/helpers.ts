@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 /** The built CLI (`npm test` builds it first). KEYROLL_TEST_CLI points elsewhere (a private build). */
 export const CLI = process.env['KEYROLL_TEST_CLI'] ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -16,10 +16,17 @@ export interface RunResult {
   readonly stdoutBytes: Buffer;
 }
 
-/** A fresh working directory for one test. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh working directory for one test, removed when the test file ends. */
 export function workdir(): string {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npx tsup\` (npm test builds it)`);
-  return mkdtempSync(join(tmpdir(), 'keyroll-cli-'));
+  const dir = mkdtempSync(join(tmpdir(), 'keyroll-cli-'));
+  made.push(dir);
+  return dir;
 }
 
 /** Runs `keyroll ...args` in `cwd` with only PATH and `env` in its environment. */

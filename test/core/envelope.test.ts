@@ -125,3 +125,17 @@ describe('context canonicalisation', () => {
     expect(codeOf(() => ring.decrypt(stored, { context: { constructor: 'b' } }))).toBe('ERR_DECRYPT_FAILED');
   });
 });
+
+describe('KeyrollError.is', () => {
+  it('recognises errors by brand, also from another copy of the library', async () => {
+    const { KeyrollError } = await import('../../src/index.js');
+    const err = new KeyrollError('ERR_UNKNOWN_KEY', 'x');
+    expect(KeyrollError.is(err, 'ERR_UNKNOWN_KEY')).toBe(true);
+    expect(KeyrollError.is(err, 'ERR_DECRYPT_FAILED')).toBe(false);
+    const foreign = Object.assign(new Error('from the other build'), { code: 'ERR_UNKNOWN_KEY' });
+    Object.defineProperty(foreign, Symbol.for('keyroll.KeyrollError'), { value: true });
+    expect(KeyrollError.is(foreign, 'ERR_UNKNOWN_KEY')).toBe(true);
+    expect(KeyrollError.is(new Error('plain'))).toBe(false);
+    expect(KeyrollError.is(Object.assign(new Error('look-alike'), { code: 'ERR_UNKNOWN_KEY' }))).toBe(false);
+  });
+});

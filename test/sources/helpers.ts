@@ -1,12 +1,19 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { KeyrollError, type KeyrollErrorCode } from '../../src/index.js';
 
-/** A fresh temp directory. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp directory, removed when the test file ends. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'keyroll-sources-'));
+  const dir = mkdtempSync(join(tmpdir(), 'keyroll-sources-'));
+  made.push(dir);
+  return dir;
 }
 
 /** Every spelling of a secret that must never show in output. */
