@@ -16,7 +16,7 @@ export default defineConfig({
   noExternal: [/^@noble\//],
   format: ['esm', 'cjs'],
   dts: true,
-  sourcemap: true,
+  sourcemap: false,
   clean: true,
   target: 'node20',
   platform: 'node',
