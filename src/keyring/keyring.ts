@@ -272,6 +272,20 @@ export class Keyring {
     return key.state;
   }
 
+  /**
+   * The keyring's current time: its injected `clock`, or the system clock.
+   * Code that acts with a keyring (tokens, for example) reads the time here,
+   * so a test clock governs both key activation and expiry.
+   * @example
+   * ```ts
+   * const ring = Keyring.create({ keys, clock: () => Date.parse('2030-01-01T00:00:00Z') });
+   * ring.now().toISOString(); // '2030-01-01T00:00:00.000Z'
+   * ```
+   */
+  now(): Date {
+    return this.#nowDate();
+  }
+
   /** The id of the key that encrypts now (pending keys whose time has come included). */
   get activeKeyId(): string {
     return this.#activeAt(this.#now()).id;

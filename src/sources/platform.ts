@@ -49,6 +49,8 @@ export function checkPlatformSecret(secret: string, keyId: string, where: string
 export function parseOldKeys(text: string, where: string): Map<string, string> {
   const value = parseSecretJson(text, where);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('ERR_INVALID_KEYRING', `${where} must be a JSON object mapping old key ids to secrets`);
+  const duplicate = firstDuplicateTopLevelName(text);
+  if (duplicate !== undefined) fail('ERR_INVALID_KEYRING', `${where} names key "${duplicate.slice(0, 64)}" more than once; JSON would silently keep the last`);
   const map = new Map<string, string>();
   // JSON.parse defines "__proto__" as an own property, so Object.entries sees it.
   for (const [id, secret] of Object.entries(value as Record<string, unknown>)) {
@@ -61,6 +63,37 @@ export function parseOldKeys(text: string, where: string): Map<string, string> {
     map.set(id, checkPlatformSecret(secret, id, where));
   }
   return map;
+}
+
+/**
+ * The first member name that appears twice in the top-level object of
+ * `text` (valid JSON, already parsed), or undefined. JSON.parse keeps the
+ * last of duplicate names without a word; for a map of keys that would hide
+ * an operator's mistake.
+ */
+function firstDuplicateTopLevelName(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        let k = j + 1;
+        while (k < text.length && /\s/.test(text[k]!)) k++;
+        if (text[k] === ':') {
+          const name = JSON.parse(text.slice(i, j + 1)) as string;
+          if (seen.has(name)) return name;
+          seen.add(name);
+        }
+      }
+      i = j;
+    }
+  }
+  return undefined;
 }
 
 /**

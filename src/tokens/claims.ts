@@ -74,7 +74,7 @@ export interface ClaimOptions {
   /** Token id: default a random 128-bit base64url string; `false` leaves it out. */
   readonly jti?: string | false;
   readonly restrict?: Restrictions;
-  /** Issue time (tests); default now. */
+  /** Issue time (tests); default the keyring's clock (`ring.now()`). */
   readonly now?: Instant;
 }
 

@@ -56,6 +56,13 @@ export function tokenKeyOf(key: Key): PasetoKey {
 export interface TokenKeyring {
   readonly activeKeyId: string;
   get(keyId: string): Key | undefined;
+  /** The keyring's clock (a `Keyring` has one); tokens default to it for now. */
+  now?(): Date;
+}
+
+/** Now in milliseconds by the keyring's clock, else the system clock. */
+export function ringNow(ring: TokenKeyring): number {
+  return typeof ring.now === 'function' ? ring.now().getTime() : Date.now();
 }
 
 /**

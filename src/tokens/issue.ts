@@ -5,7 +5,7 @@
 import { assertStringOrBytes, utf8 } from '../bytes.js';
 import { fail } from '../errors.js';
 import { buildClaims, encodeClaims, type ClaimOptions } from './claims.js';
-import { assertKeyring, tokenKeyOf, type TokenKeyring } from './derive.js';
+import { assertKeyring, ringNow, tokenKeyOf, type TokenKeyring } from './derive.js';
 import { encodeFooter } from './footer.js';
 import { MAX_TOKEN_LENGTH } from './parse.js';
 import { encryptV4Local } from './v4local.js';
@@ -42,7 +42,7 @@ export interface IssueOptions extends ClaimOptions {
  */
 export function issueToken(ring: TokenKeyring, claims: object, options: IssueOptions): string {
   assertKeyring(ring);
-  const payload = encodeClaims(buildClaims(claims, options));
+  const payload = encodeClaims(buildClaims(claims, options.now === undefined ? { ...options, now: ringNow(ring) } : options));
   const implicit = implicitBytes(options.implicitAssertion);
   const key = ring.get(ring.activeKeyId)!;
   const token = encryptV4Local(tokenKeyOf(key), payload, encodeFooter(key.id), implicit);

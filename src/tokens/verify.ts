@@ -7,7 +7,7 @@ import { describe } from '../bytes.js';
 import { fail } from '../errors.js';
 import { checkClaims, readClaims, type Expectations } from './check.js';
 import type { TokenClaims } from './claims.js';
-import { assertKeyring, verifyingKey, type TokenKeyring } from './derive.js';
+import { assertKeyring, ringNow, verifyingKey, type TokenKeyring } from './derive.js';
 import { footerKeyId } from './footer.js';
 import { implicitBytes } from './issue.js';
 import { parseToken } from './parse.js';
@@ -24,7 +24,7 @@ import { decryptV4Local } from './v4local.js';
 export interface VerifyOptions {
   /** Accepted audiences. Required to accept a token that names one. */
   readonly audience?: string | readonly string[];
-  /** Now (tests, replays); default `Date.now()`. */
+  /** Now (tests, replays); default the keyring's clock (`ring.now()`). */
   readonly now?: Instant;
   /** Tolerated clock difference: seconds or a string such as `30s`. Default 0. */
   readonly clockSkew?: Duration;
@@ -76,7 +76,7 @@ function checkExpect(expect: unknown): Expectations | undefined {
 export function verifyToken(ring: TokenKeyring, token: string, options: VerifyOptions = {}): TokenClaims {
   assertKeyring(ring);
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', `options must be an object, got ${describe(options)}`);
-  const now = options.now === undefined ? Date.now() : toMillis(options.now, 'now');
+  const now = options.now === undefined ? ringNow(ring) : toMillis(options.now, 'now');
   const clockSkew = options.clockSkew === undefined ? 0 : parseDuration(options.clockSkew, 'clockSkew');
   const expect = checkExpect(options.expect);
   const implicit = implicitBytes(options.implicitAssertion);

@@ -166,3 +166,25 @@ describe('platform layout properties', () => {
     );
   });
 });
+
+describe('oldEncKeys.json with a key named twice', () => {
+  it('is refused, naming the key, never the secrets', async () => {
+    const { Keyring } = await import('../../src/index.js');
+    const { KeyrollError } = await import('../../src/errors.js');
+    const env = {
+      ENCRYPTION_KEY: '0EE0D33AC67E4389AB2B46123729B875',
+      ACTIVE_ENCRYPTION_KEY_NAME: 'newkey',
+      'oldEncKeys.json': '{"mykey":"ASDFGHJKL1234567", "other":"QWERTYUIOP123456", "mykey" : "ZXCVBNMASDFGHJKL"}',
+    };
+    const err = await Keyring.fromEnv(env).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(KeyrollError);
+    expect((err as InstanceType<typeof KeyrollError>).code).toBe('ERR_INVALID_KEYRING');
+    expect((err as Error).message).toContain('"mykey"');
+    expect((err as Error).message).not.toContain('ASDFGHJKL1234567');
+    expect((err as Error).message).not.toContain('ZXCVBNMASDFGHJKL');
+    // Names that only look alike, or repeat inside strings, are fine.
+    const ok = await Keyring.fromEnv({ ...env, 'oldEncKeys.json': '{"mykey":"ASDFGHJKL1234567","mykey2":"\\"mykey\\":AAAAAAAAAAA"}' }).catch((e: unknown) => e);
+    expect(ok).toBeInstanceOf(KeyrollError); // the second secret is not a multiple of 16 characters
+    expect((ok as Error).message).not.toContain('more than once');
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Keyring } from '../../src/keyring/keyring.js';
+import { generateKey } from '../../src/keyring/generate.js';
 import { inspectToken, issueToken, verifyToken } from '../../src/tokens/index.js';
 import { codeOf, T0 } from './helpers.js';
 
@@ -68,5 +69,18 @@ describe('CDN-style rotation with a primary and a backup key', () => {
     expect(inspectToken(fromP2).keyId).toBe('p2');
     expect(verifyToken(ring, fromP1, { now: clock() }).exp).toBeDefined();
     expect(verifyToken(ring, fromP2, { now: clock() }).exp).toBeDefined();
+  });
+});
+
+describe('tokens follow the keyring clock', () => {
+  it('issue and verify read ring.now() when no now is given', () => {
+    const clock = { t: Date.parse('2031-03-01T00:00:00Z') };
+    const ring = Keyring.create({ keys: [generateKey({ id: 'p1' })], clock: () => clock.t });
+    expect(ring.now().toISOString()).toBe('2031-03-01T00:00:00.000Z');
+    const token = issueToken(ring, { a: 'b' }, { expiresIn: '1h' });
+    const claims = verifyToken(ring, token);
+    expect(claims.iat).toBe('2031-03-01T00:00:00+00:00');
+    clock.t += 3_600_000;
+    expect(() => verifyToken(ring, token)).toThrowError(expect.objectContaining({ code: 'ERR_TOKEN_EXPIRED' }));
   });
 });
