@@ -9,8 +9,9 @@ const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 /** UTF-8 encode a string that must be well formed (no lone surrogates). */
-export function utf8(value: string, what = 'string'): Uint8Array {
-  if (!isWellFormed(value)) fail('ERR_INVALID_ARGUMENT', `${what} is not well-formed Unicode (it holds a lone surrogate)`);
+export function utf8(value: string, what: string | (() => string) = 'string'): Uint8Array {
+  // `what` may be a function so hot paths build the label only when it is needed.
+  if (!isWellFormed(value)) fail('ERR_INVALID_ARGUMENT', `${typeof what === 'function' ? what() : what} is not well-formed Unicode (it holds a lone surrogate)`);
   return encoder.encode(value);
 }
 

@@ -50,7 +50,7 @@ export function canonicalContext(context: Context | undefined | null): Uint8Arra
       fail('ERR_INVALID_ARGUMENT', `context value for "${safeName(name)}" must be a string, got ${describe(value)}`);
     }
     const k = utf8(name, 'a context key');
-    const v = utf8(value, `the context value for "${safeName(name)}"`);
+    const v = utf8(value, () => `the context value for "${safeName(name)}"`);
     entries.push([k, v]);
     length += 8 + k.length + v.length;
   }

@@ -7,7 +7,7 @@
 import { fail } from '../errors.js';
 import { asBuffer, assertStringOrBytes, fromUtf8, utf8 } from '../bytes.js';
 import { canonicalContext, type Context } from '../envelope/context.js';
-import { CURRENT_VERSION, DEFAULT_SUITE, parseEnvelope, toText, type ParsedEnvelope } from '../envelope/format.js';
+import { CURRENT_VERSION, DEFAULT_SUITE, parseEnvelope, toText, type EnvelopeForm, type ParsedEnvelope } from '../envelope/format.js';
 import { open1, seal1, suite1Key } from '../suites/index.js';
 import { parseDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument } from './document.js';
 import { Key, checkKeyId, type KeyInfo, type KeySpec, type KeyState } from './key.js';
@@ -104,6 +104,8 @@ export interface OpenResult {
   readonly suite: number;
   /** True when the envelope was not made by the current active key with the current default suite. */
   readonly stale: boolean;
+  /** The form the envelope came in (a text envelope handed over as bytes is `text`). */
+  readonly form: EnvelopeForm;
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
@@ -333,7 +335,7 @@ export class Keyring {
    * ```
    */
   encrypt(plaintext: string | Uint8Array, options?: CryptOptions): string {
-    const { keyId, bytes } = this.#seal(plaintext, options);
+    const { keyId, bytes } = this.#seal(plaintext, canonicalContext(options?.context));
     return toText(CURRENT_VERSION, keyId, bytes);
   }
 
@@ -345,13 +347,13 @@ export class Keyring {
    * ```
    */
   encryptToBytes(plaintext: string | Uint8Array, options?: CryptOptions): Uint8Array {
-    return this.#seal(plaintext, options).bytes;
+    return this.#seal(plaintext, canonicalContext(options?.context)).bytes;
   }
 
-  #seal(plaintext: string | Uint8Array, options: CryptOptions | undefined): { keyId: string; bytes: Buffer } {
+  /** Seals under the active key; `context` is already canonical. */
+  #seal(plaintext: string | Uint8Array, context: Uint8Array): { keyId: string; bytes: Buffer } {
     assertStringOrBytes(plaintext, 'plaintext');
     const data = typeof plaintext === 'string' ? utf8(plaintext, 'plaintext') : plaintext;
-    const context = canonicalContext(options?.context);
     const now = this.#now();
     const key = this.#activeAt(now);
     const suiteKey = key.material().derived(1, suite1Key);
@@ -393,7 +395,11 @@ export class Keyring {
    */
   open(envelope: string | Uint8Array, options?: CryptOptions): OpenResult {
     const parsed = parseEnvelope(envelope);
-    const context = canonicalContext(options?.context);
+    return this.#open(parsed, canonicalContext(options?.context));
+  }
+
+  /** Opens a parsed envelope; `context` is already canonical. */
+  #open(parsed: ParsedEnvelope, context: Uint8Array): OpenResult {
     const now = this.#now();
     const key = this.#keyFor(parsed);
     const plaintext = open1(parsed, key.material().derived(1, suite1Key), context);
@@ -410,7 +416,7 @@ export class Keyring {
         // A telemetry hook must never turn a good read into a failure.
       }
     }
-    return { plaintext, keyId: key.id, version: parsed.version, suite: parsed.suite.id, stale };
+    return { plaintext, keyId: key.id, version: parsed.version, suite: parsed.suite.id, stale, form: parsed.form };
   }
 
   #keyFor(parsed: ParsedEnvelope): Key {
@@ -429,9 +435,12 @@ export class Keyring {
    * ```
    */
   reencrypt(envelope: string | Uint8Array, options?: CryptOptions): string {
-    const { plaintext } = this.open(envelope, options);
+    const parsed = parseEnvelope(envelope);
+    const context = canonicalContext(options?.context);
+    const { plaintext } = this.#open(parsed, context);
     try {
-      return this.encrypt(plaintext, options);
+      const { keyId, bytes } = this.#seal(plaintext, context);
+      return toText(CURRENT_VERSION, keyId, bytes);
     } finally {
       asBuffer(plaintext).fill(0);
     }

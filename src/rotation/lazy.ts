@@ -11,7 +11,9 @@ import { KeyrollError, fail } from '../errors.js';
 import { fromUtf8 } from '../bytes.js';
 import { parseEnvelope } from '../envelope/format.js';
 import type { Context } from '../envelope/context.js';
-import type { Keyring } from '../keyring/keyring.js';
+import type { Keyring, OpenResult } from '../keyring/keyring.js';
+
+const ENCODER = new TextEncoder();
 
 /**
  * A stored value: a text envelope, or bytes (binary envelope, or a text envelope in a BLOB/BYTEA column).
@@ -113,8 +115,15 @@ export function readAndRefresh(ring: Keyring, stored: StoredValue, options: Refr
   const counters = options.counters;
   if (counters) counters.reads++;
   const ctx = options.context === undefined ? {} : { context: options.context };
-  if (options.fromPlaintext === true && !isEnvelope(stored)) {
-    const plaintext = typeof stored === 'string' ? new TextEncoder().encode(stored) : Uint8Array.from(stored);
+  let opened: OpenResult;
+  try {
+    opened = ring.open(stored, ctx);
+  } catch (err) {
+    // open() raises ERR_MALFORMED_ENVELOPE only while parsing, before any key is
+    // used: exactly "not an envelope". Newer versions or suites, and values that
+    // fail to decrypt, stay errors and are never taken for plaintext.
+    if (options.fromPlaintext !== true || !KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) throw err;
+    const plaintext = typeof stored === 'string' ? ENCODER.encode(stored) : Uint8Array.from(stored);
     const fresh = typeof stored === 'string' ? ring.encrypt(plaintext, ctx) : ring.encryptToBytes(plaintext, ctx);
     if (counters) {
       counters.stale++;
@@ -122,10 +131,9 @@ export function readAndRefresh(ring: Keyring, stored: StoredValue, options: Refr
     }
     return result(plaintext, true, fresh, true, undefined);
   }
-  const opened = ring.open(stored, ctx);
   if (!opened.stale) return result(opened.plaintext, false, undefined, false, opened.keyId);
   if (counters) counters.stale++;
-  const fresh = sameForm(ring, stored, opened.plaintext, ctx);
+  const fresh = sameForm(ring, stored, opened, ctx);
   return result(opened.plaintext, true, fresh, false, opened.keyId);
 }
 
@@ -207,11 +215,11 @@ export function isEnvelope(stored: StoredValue): boolean {
   }
 }
 
-function sameForm(ring: Keyring, stored: StoredValue, plaintext: Uint8Array, ctx: { context?: Context }): StoredValue {
-  if (typeof stored === 'string') return ring.encrypt(plaintext, ctx);
+function sameForm(ring: Keyring, stored: StoredValue, opened: OpenResult, ctx: { context?: Context }): StoredValue {
+  if (typeof stored === 'string') return ring.encrypt(opened.plaintext, ctx);
   // Bytes: a text envelope kept in a BLOB stays text bytes; a binary one stays binary.
-  if (parseEnvelope(stored).form === 'text') return new TextEncoder().encode(ring.encrypt(plaintext, ctx));
-  return ring.encryptToBytes(plaintext, ctx);
+  if (opened.form === 'text') return ENCODER.encode(ring.encrypt(opened.plaintext, ctx));
+  return ring.encryptToBytes(opened.plaintext, ctx);
 }
 
 function result(plaintext: Uint8Array, stale: boolean, fresh: StoredValue | undefined, legacy: boolean, keyId: string | undefined): RefreshResult {

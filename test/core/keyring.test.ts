@@ -127,6 +127,8 @@ describe('encrypt and decrypt', () => {
     const oldRing = Keyring.create({ keys: [{ id: 'k1', secret: A }] });
     expect(ring.open(oldRing.encrypt('a'))).toMatchObject({ keyId: 'k1', version: 1, suite: 1, stale: true });
     expect(ring.open(ring.encrypt('b'))).toMatchObject({ keyId: 'k2', stale: false });
+    expect(ring.open(ring.encryptToBytes('c')).form).toBe('binary');
+    expect(ring.open(Buffer.from(ring.encrypt('d'), 'latin1')).form).toBe('text');
     expect(ring.isStale(oldRing.encrypt('a'))).toBe(true);
   });
 
