@@ -90,8 +90,6 @@ for v in "${VERSIONS[@]}"; do
   echo "== Node $("$node_bin" --version)"
   work="$SCRATCH/node$v/main"
   mkdir -p "$work/node_modules"
-  # Tests read ../shared/vectors relative to the repo root.
-  [ -d "$ROOT/../shared" ] && ln -s "$ROOT/../shared" "$SCRATCH/node$v/shared"
   tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.ci/nodes --exclude=./coverage -cf - . | tar -C "$work" -xf -
   for entry in "$ROOT"/node_modules/* "$ROOT"/node_modules/.bin; do
     [ "$(basename "$entry")" = better-sqlite3 ] || ln -s "$entry" "$work/node_modules/"

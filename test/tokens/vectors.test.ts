@@ -22,7 +22,7 @@ interface Vector {
   footer: string;
   'implicit-assertion': string;
 }
-const file = new URL('../../../shared/vectors/paseto/v4.json', import.meta.url);
+const file = new URL('../vectors/paseto/v4.json', import.meta.url);
 const vectors = (JSON.parse(readFileSync(file, 'utf8')) as { tests: Vector[] }).tests;
 const hex = (s: string) => new Uint8Array(Buffer.from(s, 'hex'));
 const localKey = (s: string) => v4LocalKey(hex(s));
