@@ -3,7 +3,7 @@
  * usage (exit 2) and no file is touched.
  * @module
  */
-import { checkKeyId } from '../keyring/key.js';
+import { checkKeyId } from '../document/index.js';
 import { UsageError } from './command.js';
 
 /**

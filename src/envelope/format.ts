@@ -9,6 +9,7 @@
  */
 import { fail } from '../errors.js';
 import { describe, fromBase64urlStrict, toBase64url } from '../bytes.js';
+import { KEY_ID_PATTERN } from '../document/key-id.js';
 
 /**
  * The envelope format version this build writes.
@@ -21,8 +22,6 @@ import { describe, fromBase64urlStrict, toBase64url } from '../bytes.js';
 export const CURRENT_VERSION = 1;
 /** Format versions this build reads. */
 export const SUPPORTED_VERSIONS: ReadonlySet<number> = new Set([1]);
-/** Key ids: 1 to 64 characters of A-Z a-z 0-9 _ -. */
-export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Sizes of the body of each suite this build knows. */
 export interface SuiteLayout {

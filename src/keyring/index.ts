@@ -3,9 +3,10 @@
  * @module
  */
 export { Keyring, type Clock, type CryptOptions, type DecryptEvent, type KeyringOptions, type KeyringRuntimeOptions, type OpenResult } from './keyring.js';
-export { Key, KEY_STATES, checkKeyId, type KeyInfo, type KeySpec, type KeyState, type SecretEncoding, type TimeInput } from './key.js';
+export { Key, type KeyInfo, type KeySpec, type TimeInput } from './key.js';
+export { KEY_STATES, checkKeyId, type KeyState, type SecretEncoding } from '../document/index.js';
 export { generateKey, type GenerateKeyOptions } from './generate.js';
 export { DEFAULT_POLICY, MIN_SECRET_BYTES, type Policy, type PolicyInput } from './policy.js';
-export { DOCUMENT_FORMAT, DOCUMENT_VERSION, parseDocument, type KeyringDocument, type KeyringDocumentKey } from './document.js';
+export { DOCUMENT_FORMAT, DOCUMENT_VERSION, parseDocument, type DocumentPolicy, type KeyringDocument, type KeyringDocumentKey } from '../document/index.js';
 export type { AddOptions } from './lifecycle.js';
 export type { KeyUsage } from './stats.js';

@@ -4,37 +4,12 @@
  */
 import { fail } from '../errors.js';
 import { describe, fromBase64Strict, fromBase64urlStrict, fromHexStrict, toBase64url, utf8 } from '../bytes.js';
-import { KEY_ID_PATTERN } from '../envelope/format.js';
+import { checkKeyId } from '../document/key-id.js';
+import { KEY_STATES, type KeyState, type SecretEncoding } from '../document/schema.js';
 import { MIN_SECRET_BYTES } from './policy.js';
 
-/**
- * A key's state. `active`: encrypts and decrypts (exactly one per keyring).
- * `decrypt-only`: retired, still decrypts. `disabled`: never decrypts.
- * `pending`: decrypts now and becomes the active key at `activatesAt`.
- * @example
- * ```ts
- * const retired = ring.keys().filter((k) => k.state === 'decrypt-only');
- * ```
- */
-export type KeyState = 'active' | 'decrypt-only' | 'disabled' | 'pending';
-/**
- * The states, in lifecycle order.
- * @example
- * ```ts
- * import { KEY_STATES } from 'keyroll';
- * KEY_STATES; // ['pending', 'active', 'decrypt-only', 'disabled']
- * ```
- */
-export const KEY_STATES: readonly KeyState[] = ['pending', 'active', 'decrypt-only', 'disabled'];
+export { checkKeyId, KEY_STATES, type KeyState, type SecretEncoding };
 
-/**
- * How a string secret is written. `utf8` (the default) takes the string as typed.
- * @example
- * ```ts
- * Keyring.create({ keys: [{ id: 'k1', secret: process.env.KEY_HEX!, encoding: 'hex' }] });
- * ```
- */
-export type SecretEncoding = 'utf8' | 'hex' | 'base64' | 'base64url';
 const ENCODINGS: readonly SecretEncoding[] = ['utf8', 'hex', 'base64', 'base64url'];
 
 /**
@@ -209,24 +184,6 @@ export class Key {
   [INSPECT](): string {
     return `Key { id: '${this.id}', state: '${this.state}', createdAt: ${this.createdAt.toISOString()} }`;
   }
-}
-
-/**
- * Checks a key id and returns it. The id is never echoed when invalid.
- * @example
- * ```ts
- * checkKeyId('k-2026_01'); // 'k-2026_01'
- * checkKeyId('no spaces'); // throws KeyrollError ERR_INVALID_KEY
- * ```
- */
-export function checkKeyId(id: unknown): string {
-  if (typeof id !== 'string') fail('ERR_INVALID_KEY', `a key id must be a string, got ${describe(id)}`);
-  if (!KEY_ID_PATTERN.test(id)) {
-    const bad = [...id].findIndex((c) => !/[A-Za-z0-9_-]/.test(c));
-    const why = id.length === 0 ? 'it is empty' : id.length > 64 ? `it is ${id.length} characters long` : `character ${bad + 1} is not allowed`;
-    fail('ERR_INVALID_KEY', `invalid key id: ${why}; ids are 1 to 64 characters of A-Z a-z 0-9 _ -`);
-  }
-  return id;
 }
 
 /** Parses a {@link TimeInput}; an invalid time is ERR_INVALID_KEY naming `what` and the key. */

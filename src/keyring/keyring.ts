@@ -9,7 +9,7 @@ import { asBuffer, assertStringOrBytes, fromUtf8, utf8 } from '../bytes.js';
 import { canonicalContext, type Context } from '../envelope/context.js';
 import { CURRENT_VERSION, DEFAULT_SUITE, parseEnvelope, toText, type EnvelopeForm, type ParsedEnvelope } from '../envelope/format.js';
 import { open1, seal1, suite1Key } from '../suites/index.js';
-import { parseDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument } from './document.js';
+import { parseDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument } from '../document/index.js';
 import { Key, checkKeyId, type KeyInfo, type KeySpec, type KeyState } from './key.js';
 import { addKey, disableKey, promoteKey, removeKey, resolvePending, retireKey, type AddOptions } from './lifecycle.js';
 import { checkEnvelopeVersion, normalizePolicy, type Policy, type PolicyInput } from './policy.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { checkKeyId } from '../keyring/key.js';
+import { checkKeyId } from '../document/index.js';
 import { parseSecretJson } from './read.js';
 import { isSealedText } from './sealed.js';
 import { checkPlatformSecret, parseOldKeys, platformDocument, PLATFORM } from './platform.js';

@@ -6,8 +6,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { checkKeyId } from '../keyring/key.js';
-import { DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument, type KeyringDocumentKey } from '../keyring/document.js';
+import { checkKeyId, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument, type KeyringDocumentKey } from '../document/index.js';
 import { parseSecretJson } from './read.js';
 
 /** The field names of the platform layout. */

@@ -4,7 +4,7 @@
  */
 import { fromUtf8 } from '../bytes.js';
 import { fail } from '../errors.js';
-import type { KeyringDocument } from '../keyring/document.js';
+import type { KeyringDocument } from '../document/index.js';
 import { readFileChecked } from './read.js';
 import { sealDocument, unsealText } from './sealed.js';
 import type { UnlockOptions } from './wrapper.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import { generateKey } from '../../keyring/generate.js';
-import type { SecretEncoding } from '../../keyring/key.js';
+import type { SecretEncoding } from '../../document/index.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg, saveKeyring } from '../keyring-file.js';
 import { singleKeyId } from '../key-id.js';

@@ -10,7 +10,7 @@ import { KEYRING_HELP, KEYRING_OPTIONS, keyringFileText, refuseOverwrite, requir
 import { keyIdArg } from '../key-id.js';
 import { platformSecret } from './keygen.js';
 import { readSecretStdin } from '../stdin.js';
-import type { SecretEncoding } from '../../keyring/key.js';
+import type { SecretEncoding } from '../../document/index.js';
 
 export const initCommand: Command = {
   name: 'init',

@@ -5,8 +5,49 @@
  */
 import { fail } from '../errors.js';
 import { describe } from '../bytes.js';
-import type { KeySpec, KeyState, SecretEncoding } from './key.js';
-import type { PolicyInput } from './policy.js';
+import { KEY_ID_PATTERN } from './key-id.js';
+
+/**
+ * A key's state. `active`: encrypts and decrypts (exactly one per keyring).
+ * `decrypt-only`: retired, still decrypts. `disabled`: never decrypts.
+ * `pending`: decrypts now and becomes the active key at `activatesAt`.
+ * @example
+ * ```ts
+ * const retired = ring.keys().filter((k) => k.state === 'decrypt-only');
+ * ```
+ */
+export type KeyState = 'active' | 'decrypt-only' | 'disabled' | 'pending';
+/**
+ * The states, in lifecycle order.
+ * @example
+ * ```ts
+ * import { KEY_STATES } from 'keyroll';
+ * KEY_STATES; // ['pending', 'active', 'decrypt-only', 'disabled']
+ * ```
+ */
+export const KEY_STATES: readonly KeyState[] = ['pending', 'active', 'decrypt-only', 'disabled'];
+
+/**
+ * How a string secret is written. `utf8` (the default) takes the string as typed.
+ * @example
+ * ```ts
+ * Keyring.create({ keys: [{ id: 'k1', secret: process.env.KEY_HEX!, encoding: 'hex' }] });
+ * ```
+ */
+export type SecretEncoding = 'utf8' | 'hex' | 'base64' | 'base64url';
+
+/**
+ * The policy fields a keyring document may carry (all optional).
+ * @example
+ * ```ts
+ * const policy: DocumentPolicy = { secretLengthMultipleOf: 16 };
+ * ```
+ */
+export interface DocumentPolicy {
+  readonly minVersion?: number;
+  readonly maxSecretLength?: number;
+  readonly secretLengthMultipleOf?: number;
+}
 
 /**
  * The `format` field of every keyring document.
@@ -52,7 +93,7 @@ export interface KeyringDocumentKey {
 export interface KeyringDocument {
   format: typeof DOCUMENT_FORMAT;
   version: typeof DOCUMENT_VERSION;
-  policy?: PolicyInput;
+  policy?: DocumentPolicy;
   keys: KeyringDocumentKey[];
 }
 
@@ -67,7 +108,7 @@ const KEY_FIELDS = new Set(['id', 'state', 'createdAt', 'activatesAt', 'secret',
  * const ring = Keyring.create({ keys, ...(policy ? { policy } : {}) });
  * ```
  */
-export function parseDocument(input: unknown, source = 'keyring document'): { keys: KeySpec[]; policy: PolicyInput | undefined } {
+export function parseDocument(input: unknown, source = 'keyring document'): { keys: KeyringDocumentKey[]; policy: DocumentPolicy | undefined } {
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -93,14 +134,14 @@ export function parseDocument(input: unknown, source = 'keyring document'): { ke
   const keys = record['keys'];
   if (!Array.isArray(keys)) fail('ERR_INVALID_KEYRING', `${source}: "keys" must be an array`);
   const specs = keys.map((entry: unknown, index) => parseKey(entry, index, source));
-  return { keys: specs, policy: policy as PolicyInput | undefined };
+  return { keys: specs, policy: policy as DocumentPolicy | undefined };
 }
 
-function parseKey(entry: unknown, index: number, source: string): KeySpec {
+function parseKey(entry: unknown, index: number, source: string): KeyringDocumentKey {
   const where = `${source}: keys[${index}]`;
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail('ERR_INVALID_KEYRING', `${where} must be an object`);
   const key = entry as Record<string, unknown>;
-  const id = typeof key['id'] === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(key['id']) ? key['id'] : undefined;
+  const id = typeof key['id'] === 'string' && KEY_ID_PATTERN.test(key['id']) ? key['id'] : undefined;
   const label = id === undefined ? where : `${where} (key "${id}")`;
   for (const name of Object.keys(key)) {
     if (!KEY_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${label} has an unknown field "${name.slice(0, 40)}"`, id === undefined ? {} : { keyId: id });
@@ -113,5 +154,5 @@ function parseKey(entry: unknown, index: number, source: string): KeySpec {
       fail('ERR_INVALID_KEYRING', `${label}: "${name}" must be a string`, id === undefined ? {} : { keyId: id });
     }
   }
-  return key as unknown as KeySpec;
+  return key as unknown as KeyringDocumentKey;
 }

@@ -1,0 +1,18 @@
+/**
+ * The document room: plain data shared by the keyring and the sources (the
+ * keyring document's schema and the key id rule). It imports only `errors`
+ * and `bytes`.
+ * @module
+ */
+export { checkKeyId, KEY_ID_PATTERN } from './key-id.js';
+export {
+  DOCUMENT_FORMAT,
+  DOCUMENT_VERSION,
+  KEY_STATES,
+  parseDocument,
+  type DocumentPolicy,
+  type KeyringDocument,
+  type KeyringDocumentKey,
+  type KeyState,
+  type SecretEncoding,
+} from './schema.js';

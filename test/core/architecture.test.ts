@@ -1,0 +1,41 @@
+// The rooms' arrows (docs/architecture.md), checked on the import lines.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
+
+/** The rooms (top-level folders or files of src/) that files in `room` import. */
+function importedRooms(room: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  const dir = join(SRC, room);
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    if (!name.endsWith('.ts')) continue;
+    const file = join(dir, name);
+    const text = readFileSync(file, 'utf8');
+    for (const match of text.matchAll(/^(?:import|export)[^;]*?from '(\.[^']+)'/gms)) {
+      const target = relative(SRC, resolve(dirname(file), match[1]!)).split(/[\\/]/)[0]!.replace(/\.js$/, '');
+      if (target === room) continue;
+      found.set(target, [...(found.get(target) ?? []), relative(SRC, file)]);
+    }
+  }
+  return found;
+}
+
+describe('rooms', () => {
+  it('sources never import the keyring room (the arrow runs from keyring to sources)', () => {
+    expect(importedRooms('sources').get('keyring')).toBeUndefined();
+  });
+
+  it('the document room imports only errors and bytes', () => {
+    for (const room of importedRooms('document').keys()) expect(['errors', 'bytes']).toContain(room);
+  });
+
+  it('envelope and suites stay below the keyring', () => {
+    for (const low of ['envelope', 'suites', 'document']) {
+      const rooms = importedRooms(low);
+      for (const high of ['keyring', 'sources', 'rotation', 'stores', 'cli', 'tokens']) expect(rooms.get(high), `${low} -> ${high}`).toBeUndefined();
+    }
+  });
+});
