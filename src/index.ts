@@ -19,3 +19,4 @@ export type { Context } from './envelope/context.js';
 export * from './keyring/index.js';
 export { sealKeyring, masterKeyWrapper, passphraseWrapper, type KeyWrapper, type UnlockOptions, type ScryptParams } from './sources/index.js';
 export { readAndRefresh, refreshOnRead, refreshCounters, type StoredValue, type RefreshOptions, type RefreshResult, type RefreshOnReadOptions, type RefreshOnReadResult, type RefreshCounters } from './rotation/lazy.js';
+export type { BlindIndexOptions, BlindIndexValue, Normalization, SlowIndexCost } from './lookup/index.js';

@@ -16,6 +16,7 @@ import { checkEnvelopeVersion, normalizePolicy, type Policy, type PolicyInput } 
 import { validateKeys } from './rules.js';
 import { loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, type UnlockOptions } from '../sources/index.js';
 import { UsageStats, type KeyUsage } from './stats.js';
+import { indexSpec, indexesUnder, type BlindIndexOptions, type BlindIndexValue } from '../lookup/index.js';
 
 /**
  * A clock: returns now as a Date or milliseconds since the epoch.
@@ -456,6 +457,43 @@ export class Keyring {
    */
   isStale(envelope: string | Uint8Array): boolean {
     return isStale(parseEnvelope(envelope), this.activeKeyId);
+  }
+
+  /**
+   * The blind index of `value` under the active key: a keyed digest for
+   * equality lookups on an encrypted column (docs/blind-index.md). Store it
+   * next to the envelope; query with {@link blindIndexCandidates}.
+   * @example
+   * ```ts
+   * const byEmail = { purpose: 'users.email', bits: 64, normalize: { trim: true, nfc: true, caseFold: true } };
+   * db.prepare('INSERT INTO users (email, email_idx) VALUES (?, ?)').run(ring.encrypt(email), ring.blindIndex(email, byEmail));
+   * ```
+   */
+  blindIndex(value: BlindIndexValue, options: BlindIndexOptions): string {
+    const spec = indexSpec(options);
+    return indexesUnder([this.#activeAt(this.#now()).material()], value, spec)[0]!;
+  }
+
+  /**
+   * Every index value that a usable key (active, pending or `decrypt-only`)
+   * could have written for `value`, the active key's first and without
+   * duplicates: query with `WHERE idx IN (...)` so rows indexed before,
+   * during and after a rotation are all found.
+   * @example
+   * ```ts
+   * const ids = ring.blindIndexCandidates(email, byEmail);
+   * db.prepare(`SELECT * FROM users WHERE email_idx IN (${ids.map(() => '?').join(',')})`).all(...ids);
+   * ```
+   */
+  blindIndexCandidates(value: BlindIndexValue, options: BlindIndexOptions): string[] {
+    const spec = indexSpec(options);
+    const now = this.#now();
+    const active = this.#activeAt(now);
+    const materials = [active.material()];
+    for (const key of this.#keys.values()) {
+      if (key !== active && this.#stateAt(key, active, now) !== 'disabled') materials.push(key.material());
+    }
+    return indexesUnder(materials, value, spec);
   }
 
   /**

@@ -138,6 +138,14 @@ export function randomBytes(length: number): Buffer {
   return out;
 }
 
+/**
+ * scrypt (RFC 7914) with a 32-byte output; the caller bounds the cost.
+ * Node refuses a computation above `maxmem`, so it is set from the cost.
+ */
+export function scrypt(password: Uint8Array, salt: Uint8Array, cost: { readonly N: number; readonly r: number; readonly p: number }): Buffer {
+  return nodeCrypto.scryptSync(password, salt, 32, { N: cost.N, r: cost.r, p: cost.p, maxmem: 256 * cost.N * cost.r + 1024 * 1024 });
+}
+
 /** Constant-time comparison (node:crypto's timingSafeEqual, lengths checked first). */
 export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && nodeCrypto.timingSafeEqual(a, b);
