@@ -6,13 +6,20 @@
  * surface; docs/blind-index.md explains what an index leaks and how to size it.
  * @module
  */
-import type { KeyMaterial } from '../keyring/key.js';
 import { deriveIndexKey, indexMessage, indexWith, type BlindIndexValue, type IndexKey } from './compute.js';
 import type { IndexSpec } from './spec.js';
 
 export { indexSpec, SLOW_DEFAULT, SLOW_BOUNDS, type BlindIndexOptions, type SlowIndexCost, type IndexSpec } from './spec.js';
 export { normalizeValue, normalizationFlags, type Normalization } from './normalize.js';
 export { deriveIndexKey, indexMessage, indexWith, INDEX_KEY_SALT, INDEX_KEY_INFO, type BlindIndexValue, type IndexKey } from './compute.js';
+
+/**
+ * What the lookup room needs of a key: its derived-state cache (a keyring
+ * key's material satisfies it). The secret is only ever read inside `build`.
+ */
+export interface DerivedCache {
+  derived<T>(id: number, build: (secret: Uint8Array) => T): T;
+}
 
 /** Slot of the per-key cache of index keys in the key's derived state. */
 const INDEX_KEYS_CACHE_ID = 0x6201;
@@ -26,12 +33,15 @@ const MAX_CACHED_DEFINITIONS = 256;
  * const ik = indexKeyOf(material, spec);
  * ```
  */
-export function indexKeyOf(material: KeyMaterial, spec: IndexSpec): IndexKey {
-  const cache = material.derived(INDEX_KEYS_CACHE_ID, () => new Map<string, IndexKey>());
-  let key = cache.get(spec.id);
+export function indexKeyOf(material: DerivedCache, spec: IndexSpec): IndexKey {
+  const state = material.derived(INDEX_KEYS_CACHE_ID, (secret) => ({
+    keys: new Map<string, IndexKey>(),
+    derive: (definition: IndexSpec) => deriveIndexKey(secret, definition),
+  }));
+  let key = state.keys.get(spec.id);
   if (key === undefined) {
-    key = deriveIndexKey(material.bytes(), spec);
-    if (cache.size < MAX_CACHED_DEFINITIONS) cache.set(spec.id, key);
+    key = state.derive(spec);
+    if (state.keys.size < MAX_CACHED_DEFINITIONS) state.keys.set(spec.id, key);
   }
   return key;
 }
@@ -43,7 +53,7 @@ export function indexKeyOf(material: KeyMaterial, spec: IndexSpec): IndexKey {
  * indexesUnder([activeMaterial, oldMaterial], 'ann@example.com', spec); // ['9c1e…', '04bb…']
  * ```
  */
-export function indexesUnder(materials: readonly KeyMaterial[], value: BlindIndexValue, spec: IndexSpec): string[] {
+export function indexesUnder(materials: readonly DerivedCache[], value: BlindIndexValue, spec: IndexSpec): string[] {
   const message = indexMessage(value, spec);
   const out: string[] = [];
   for (const material of materials) {

@@ -32,6 +32,10 @@ describe('rooms', () => {
     for (const room of importedRooms('document').keys()) expect(['errors', 'bytes']).toContain(room);
   });
 
+  it('the lookup room (blind indexes) uses only errors, bytes and the suites primitives', () => {
+    for (const room of importedRooms('lookup').keys()) expect(['errors', 'bytes', 'suites']).toContain(room);
+  });
+
   it('envelope and suites stay below the keyring', () => {
     for (const low of ['envelope', 'suites', 'document']) {
       const rooms = importedRooms(low);
