@@ -7,6 +7,7 @@
 import { fail } from '../errors.js';
 import { fromBase64Strict, fromUtf8 } from '../bytes.js';
 import { UsageError } from './command.js';
+import { parseSecretJson } from '../sources/read.js';
 import { parseYaml, type YamlMap, type YamlNode } from './yaml-lite.js';
 
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -32,6 +33,24 @@ export interface SecretManifest {
   readonly namespace: string | undefined;
   /** Decoded field values, by field name. */
   readonly fields: Map<string, string>;
+  /** The manifest's syntax: what a command that writes it back writes. */
+  readonly syntax: 'yaml' | 'json';
+}
+
+/**
+ * True when `text` looks like a Kubernetes manifest (YAML or JSON) rather
+ * than a keyring document: JSON with `kind` or `apiVersion`, or YAML whose
+ * first mapping key is one of a manifest's top-level keys.
+ * @example
+ * ```ts
+ * looksLikeManifest('apiVersion: v1\nkind: Secret\n'); // true
+ * ```
+ */
+export function looksLikeManifest(text: string): boolean {
+  const body = text.replace(/^\uFEFF/, '').trimStart();
+  if (body.startsWith('{')) return /^\{\s*"(apiVersion|kind)"\s*:/.test(body) || /"kind"\s*:\s*"Secret"/.test(body.slice(0, 4096));
+  const first = body.split('\n').find((l) => l.trim() !== '' && !l.trimStart().startsWith('#') && !/^---\s*$/.test(l));
+  return first !== undefined && /^(apiVersion|kind|metadata|data|stringData|type)\s*:/.test(first);
 }
 
 /**
@@ -41,7 +60,8 @@ export interface SecretManifest {
  * renderSecret({ name: 'app-keys', namespace: 'prod', fields: new Map([['keyring.json', json]]) });
  * ```
  */
-export function renderSecret(manifest: { name: string; namespace?: string | undefined; fields: ReadonlyMap<string, string> }): string {
+export function renderSecret(manifest: { name: string; namespace?: string | undefined; fields: ReadonlyMap<string, string>; syntax?: 'yaml' | 'json' }): string {
+  if (manifest.syntax === 'json') return renderSecretJson(manifest);
   const lines = ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${manifest.name}`];
   if (manifest.namespace !== undefined) lines.push(`  namespace: ${manifest.namespace}`);
   lines.push('type: Opaque', 'data:');
@@ -52,7 +72,26 @@ export function renderSecret(manifest: { name: string; namespace?: string | unde
   return `${lines.join('\n')}\n`;
 }
 
+function renderSecretJson(manifest: { name: string; namespace?: string | undefined; fields: ReadonlyMap<string, string> }): string {
+  const data = new Map<string, string>();
+  for (const [field, value] of manifest.fields) {
+    if (!FIELD.test(field)) fail('ERR_INVALID_ARGUMENT', 'a Secret field name must be made of - . _ a-z A-Z 0-9');
+    data.set(field, Buffer.from(value, 'utf8').toString('base64'));
+  }
+  const metadata = { name: manifest.name, ...(manifest.namespace === undefined ? {} : { namespace: manifest.namespace }) };
+  return `${JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', data: Object.fromEntries(data) }, null, 2)}\n`;
+}
+
 const isMap = (node: YamlNode | undefined): node is YamlMap => node instanceof Map;
+
+/** A JSON manifest as the YAML reader's nodes (Maps, so any field name is safe). */
+function jsonToNode(value: unknown): YamlNode {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return new Map(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, jsonToNode(v)]));
+  }
+  return { opaque: true };
+}
 
 /**
  * Reads a Secret manifest's name, namespace and fields. `data` values are
@@ -65,7 +104,9 @@ const isMap = (node: YamlNode | undefined): node is YamlMap => node instanceof M
  * ```
  */
 export function readSecret(text: string): SecretManifest {
-  const doc = parseYaml(text);
+  const json = text.replace(/^\uFEFF/, '').trimStart().startsWith('{');
+  const doc = json ? jsonToNode(parseSecretJson(text, 'manifest')) : parseYaml(text);
+  if (!isMap(doc)) fail('ERR_INVALID_ARGUMENT', 'manifest: not a JSON object');
   const kind = doc.get('kind');
   if (kind !== undefined && kind !== 'Secret') fail('ERR_INVALID_ARGUMENT', 'manifest: kind is not Secret');
   const meta = doc.get('metadata');
@@ -94,5 +135,5 @@ export function readSecret(text: string): SecretManifest {
       fields.set(field, value);
     }
   }
-  return { name, namespace, fields };
+  return { name, namespace, fields, syntax: json ? 'json' : 'yaml' };
 }

@@ -12,17 +12,25 @@ import { Keyring } from '../keyring/keyring.js';
 import { headerScrypt, parseMasterKey, sealedHeader, sealKeyring, unsealText, writeFileAtomic, type UnlockOptions } from '../sources/index.js';
 import { readKeyringText } from '../sources/read.js';
 import { UsageError, type CliIO } from './command.js';
+import { layoutText, loadLayoutArg, type KeyringLayout } from './keyring-source.js';
 
 /** The options every keyring command accepts. */
 export const KEYRING_OPTIONS = {
   keyring: { type: 'string' },
+  'keyring-env': { type: 'boolean' },
   'master-key-env': { type: 'string' },
   'passphrase-env': { type: 'string' },
 } as const;
 
 /** Help lines for {@link KEYRING_OPTIONS}. */
 export const KEYRING_HELP = [
-  '  --keyring FILE          the keyring file (plain JSON or sealed)',
+  '  --keyring FILE          the keyring: a keyring file (plain JSON or sealed), a Kubernetes',
+  '                          Secret manifest (YAML or JSON), or a directory of key files',
+  '                          (the platform layout or keyring.json, as a mounted secret)',
+  '  --keyring-env           read the keyring from the environment instead: ENCRYPTION_KEY,',
+  '                          ACTIVE_ENCRYPTION_KEY_NAME, OLD_ENC_KEYS (the platform layout), or',
+  '                          KEYROLL_KEYRING, or KEYROLL_KEYRING_FILE with KEYROLL_MASTER_KEY or',
+  '                          KEYROLL_PASSPHRASE',
   '  --master-key-env NAME   environment variable holding the master key of a sealed keyring',
   '  --passphrase-env NAME   environment variable holding the passphrase of a sealed keyring',
 ];
@@ -34,6 +42,8 @@ export interface LoadedKeyring {
   readonly path: string;
   /** Set when the file is sealed: the unlock to re-seal it with. */
   readonly unlock: UnlockOptions | undefined;
+  /** Set when the keyring came from a manifest, a directory or the environment: where a change is written. */
+  readonly layout?: KeyringLayout;
 }
 
 /**
@@ -82,6 +92,8 @@ export function requirePath(values: Record<string, unknown>, option: string, io:
  * ```
  */
 export async function loadKeyringArg(values: Record<string, unknown>, io: CliIO): Promise<LoadedKeyring> {
+  const other = await loadLayoutArg(values, io);
+  if (other !== undefined) return { ring: other.ring, path: other.path, unlock: undefined, layout: other.layout };
   const path = requirePath(values, 'keyring', io);
   const unlockArg = unlockFromArgs(values, io);
   const { text, sealed } = await readKeyringText(path);
@@ -150,6 +162,7 @@ export async function keyringFileText(ring: Keyring, unlock: UnlockOptions | und
  * ```
  */
 export async function saveKeyring(loaded: LoadedKeyring, ring: Keyring, io: CliIO): Promise<string | undefined> {
+  if (loaded.layout !== undefined) return writeOut(loaded.path, layoutText(loaded.layout, ring), io);
   return writeOut(loaded.path, await keyringFileText(ring, loaded.unlock), io);
 }
 

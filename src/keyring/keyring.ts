@@ -17,6 +17,7 @@ import { validateKeys } from './rules.js';
 import { loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, type UnlockOptions } from '../sources/index.js';
 import { UsageStats, type KeyUsage } from './stats.js';
 import { indexSpec, indexesUnder, type BlindIndexOptions, type BlindIndexValue } from '../lookup/index.js';
+import { fingerprintOf } from './fingerprint.js';
 
 /**
  * A clock: returns now as a Date or milliseconds since the epoch.
@@ -117,6 +118,16 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  */
 export const SALT_SOURCE: unique symbol = Symbol('keyroll.saltSource');
 type SaltSource = (length: number) => Uint8Array;
+/**
+ * @internal Runtime option: the usage counters to count into, so a watcher's
+ * successive keyrings continue one set of counts. Not exported from the package root.
+ */
+export const SHARED_STATS: unique symbol = Symbol('keyroll.sharedStats');
+/**
+ * @internal Runtime option: the generation of the file the keyring was loaded
+ * from, when the file records one; part of the fingerprint.
+ */
+export const SOURCE_GENERATION: unique symbol = Symbol('keyroll.sourceGeneration');
 const systemClock: Clock = () => Date.now();
 
 /**
@@ -141,6 +152,7 @@ export class Keyring {
   readonly #onDecrypt: ((event: DecryptEvent) => void) | undefined;
   readonly #stats: UsageStats;
   readonly #salt: SaltSource | undefined;
+  readonly #generation: number | undefined;
 
   private constructor(keys: readonly Key[], policy: Policy, runtime: KeyringRuntimeOptions, stats: UsageStats) {
     this.#keys = validateKeys(keys, policy);
@@ -151,6 +163,7 @@ export class Keyring {
     this.#onDecrypt = runtime.onDecrypt;
     this.#stats = stats;
     this.#salt = (runtime as { [SALT_SOURCE]?: SaltSource })[SALT_SOURCE];
+    this.#generation = (runtime as { [SOURCE_GENERATION]?: number })[SOURCE_GENERATION];
   }
 
   /**
@@ -187,7 +200,8 @@ export class Keyring {
     if (activeId !== undefined && !keys.some((k) => k.id === activeId)) {
       fail('ERR_INVALID_KEYRING', `activeKeyId names key "${activeId}", which is not in the keyring`, { keyId: activeId });
     }
-    return new Keyring(keys, normalizePolicy(options.policy), options, new UsageStats());
+    const stats = (options as { [SHARED_STATS]?: UsageStats })[SHARED_STATS] ?? new UsageStats();
+    return new Keyring(keys, normalizePolicy(options.policy), options, stats);
   }
 
   /**
@@ -571,6 +585,22 @@ export class Keyring {
    */
   stats(): KeyUsage[] {
     return this.#stats.snapshot(this.#keys.keys());
+  }
+
+  /**
+   * A short digest of the keyring's public facts: key ids, their states and
+   * activation times as loaded, the policy, and the file's generation when
+   * the file records one. Never of secrets. Every instance that loaded the
+   * same keyring shows the same value, whatever its clock says, so a health
+   * endpoint that reports it shows when a change has reached the whole fleet.
+   * docs/format.md specifies the input.
+   * @example
+   * ```ts
+   * app.get('/healthz', (_req, res) => res.json({ ok: true, keyring: ring.fingerprint() })); // 'fp1.3f9c0a...'
+   * ```
+   */
+  fingerprint(): string {
+    return fingerprintOf(this.#keys.values(), this.#policy, this.#generation);
   }
 
   /**

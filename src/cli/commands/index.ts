@@ -11,6 +11,8 @@ import { initCommand } from './init.js';
 import { addCommand } from './add.js';
 import { promoteCommand, retireCommand, disableCommand, removeCommand } from './lifecycle.js';
 import { listCommand } from './list.js';
+import { statusCommand } from './status.js';
+import { importCommand } from './import.js';
 import { sealCommand } from './seal.js';
 import { unsealCommand } from './unseal.js';
 import { k8sSecretCommand } from './k8s-secret.js';
@@ -28,9 +30,11 @@ export const commands: readonly Command[] = [
   disableCommand,
   removeCommand,
   listCommand,
+  statusCommand,
   sealCommand,
   unsealCommand,
   k8sSecretCommand,
+  importCommand,
   encryptCommand,
   decryptCommand,
   reencryptCommand,

@@ -6,22 +6,23 @@
 import { resolve } from 'node:path';
 import { fromUtf8 } from '../../bytes.js';
 import { Keyring } from '../../keyring/keyring.js';
-import { checkPlatformSecret, platformDocument, platformKeysOf, serializeOldKeys, PLATFORM, type PlatformKeys } from '../../sources/index.js';
+import { generateKey } from '../../keyring/generate.js';
+import { checkPlatformSecret, PLATFORM } from '../../sources/index.js';
 import { documentFromFields } from '../../sources/fields.js';
 import { readFileChecked } from '../../sources/read.js';
 import { EXIT, UsageError, type CliIO, type Command } from '../command.js';
 import { checkK8sName, readSecret, renderSecret } from '../k8s-manifest.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg } from '../keyring-file.js';
+import { KEYROLL_FIELD, secretFields } from '../keyring-source.js';
 import { keyIdArg } from '../key-id.js';
 import { readSecretStdin, readStdin } from '../stdin.js';
 import { platformSecret } from './keygen.js';
 
-/** The field of the keyroll layout: the whole keyring document. */
-export const KEYROLL_FIELD = 'keyring.json';
+export { KEYROLL_FIELD };
 
 export const k8sSecretCommand: Command = {
   name: 'k8s-secret',
-  summary: 'print a Kubernetes Secret manifest, or rotate a platform-layout one',
+  summary: 'print a Kubernetes Secret manifest, or rotate an existing one',
   help: [
     'Usage: keyroll k8s-secret --keyring FILE --name NAME [--layout keyroll|platform] [--namespace NS]',
     '       keyroll k8s-secret --rotate --from MANIFEST (--generate | --secret-stdin) --new-id ID',
@@ -34,9 +35,11 @@ export const k8sSecretCommand: Command = {
     '    must be a printable-ASCII utf8 secret of a length that is a multiple of 16, and',
     '    only the active key and decrypt-only keys can be expressed.',
     '',
-    '--rotate reads an existing platform-layout manifest (data: or stringData:), makes',
-    `the new key active, moves the old active key into ${PLATFORM.old}, and prints the`,
-    'new manifest (name and namespace kept unless overridden; other metadata is not).',
+    '--rotate reads an existing manifest (YAML or JSON; data: or stringData:), makes the',
+    'new key active and the old active key decrypt-only (in the platform layout: moves it',
+    `into ${PLATFORM.old}), and prints the new manifest in the same layout and syntax`,
+    '(name and namespace kept unless overridden; other metadata is not). In the keyroll',
+    'layout --generate makes a 32-byte random key; in the platform layout, 32 hex characters.',
     '',
     'Options:',
     ...KEYRING_HELP,
@@ -46,7 +49,7 @@ export const k8sSecretCommand: Command = {
     '  --rotate                rotate the manifest given by --from',
     '  --from MANIFEST         the current manifest file ("-" for stdin, with --generate)',
     '  --new-id ID             the new active key id',
-    '  --generate              a new secret of 32 uppercase hex characters (16 random bytes)',
+    '  --generate              a new random secret',
     '  --secret-stdin          read the new secret from stdin (one trailing newline trimmed)',
     '',
     'Examples:',
@@ -76,22 +79,14 @@ export const k8sSecretCommand: Command = {
     const layout = (values['layout'] as string | undefined) ?? 'keyroll';
     if (layout !== 'keyroll' && layout !== 'platform') throw new UsageError('--layout must be keyroll or platform');
     const { ring } = await loadKeyringArg(values, io);
-    const fields = layout === 'keyroll' ? new Map([[KEYROLL_FIELD, JSON.stringify(ring.export())]]) : platformFields(platformKeysOf(ring.export()));
+    const fields = secretFields(ring.export(), layout);
     io.stdout.write(renderSecret({ name, namespace, fields }));
     return EXIT.OK;
   },
 };
 
-function platformFields(keys: PlatformKeys): Map<string, string> {
-  return new Map([
-    [PLATFORM.name, keys.activeId],
-    [PLATFORM.key, keys.secret],
-    [PLATFORM.old, serializeOldKeys(keys.old)],
-  ]);
-}
-
 async function rotate(values: Record<string, unknown>, io: CliIO, name: string | undefined, namespace: string | undefined): Promise<number> {
-  for (const option of ['keyring', 'layout', 'master-key-env', 'passphrase-env']) {
+  for (const option of ['keyring', 'keyring-env', 'layout', 'master-key-env', 'passphrase-env']) {
     if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to --rotate`);
   }
   const from = values['from'] as string | undefined;
@@ -106,27 +101,34 @@ async function rotate(values: Record<string, unknown>, io: CliIO, name: string |
   const bytes = path === undefined ? await readStdin(io, 'the manifest') : await readFileChecked(path);
   const manifest = readSecret(fromUtf8(bytes, 'the manifest'));
   const label = path === undefined ? 'the manifest on stdin' : `manifest ${path}`;
-  if (manifest.fields.has(KEYROLL_FIELD) || manifest.fields.has('KEYROLL_KEYRING')) {
-    throw new UsageError(`${label} uses the keyroll layout; rotate the keyring file with keyroll add/promote and print it again with k8s-secret --layout keyroll`);
-  }
+  const layout = manifest.fields.has(KEYROLL_FIELD) || manifest.fields.has('KEYROLL_KEYRING') ? 'keyroll' : 'platform';
   const current = await documentFromFields({
     get: (field) => manifest.fields.get(field),
     describe: (field) => `${label} field ${field}`,
     label,
-    documentFields: [],
+    documentFields: [KEYROLL_FIELD, 'KEYROLL_KEYRING'],
   });
-  Keyring.fromJSON(current as object); // every rule, before anything is printed
-  const keys = platformKeysOf(current as Parameters<typeof platformKeysOf>[0]);
-  if (newId === keys.activeId || keys.old.has(newId)) throw new UsageError(`key id "${newId}" is already in ${label}; choose a new id`);
-  const secret = generate ? platformSecret() : checkPlatformSecret(await readSecretStdin(io), newId, 'the new secret');
-  const old = new Map(keys.old);
-  old.set(keys.activeId, keys.secret);
-  const next: PlatformKeys = { activeId: newId, secret, old };
-  Keyring.fromJSON(platformDocument(next));
+  const ring = Keyring.fromJSON(current as object); // every rule, before anything is printed
+  const previousId = ring.activeKeyId;
+  if (ring.has(newId)) throw new UsageError(`key id "${newId}" is already in ${label}; choose a new id`);
+  let next: Keyring;
+  if (layout === 'platform') {
+    const secret = generate ? platformSecret() : checkPlatformSecret(await readSecretStdin(io), newId, 'the new secret');
+    next = ring.add({ id: newId, secret, encoding: 'utf8' }, { activate: true });
+  } else {
+    next = ring.add(generate ? generateKey({ id: newId }) : { id: newId, secret: await readSecretStdin(io), encoding: 'utf8' }, { activate: true });
+  }
+  const fields = secretFields(next.export(), layout);
+  if (layout === 'keyroll' && manifest.fields.has('KEYROLL_KEYRING')) {
+    fields.set('KEYROLL_KEYRING', fields.get(KEYROLL_FIELD)!);
+    fields.delete(KEYROLL_FIELD);
+  }
   const outName = name ?? (manifest.name === undefined ? undefined : checkK8sName(manifest.name, 'name'));
   if (outName === undefined) throw new UsageError(`${label} has no metadata.name; pass --name NAME`);
   const outNamespace = namespace ?? (manifest.namespace === undefined ? undefined : checkK8sName(manifest.namespace, 'namespace'));
-  io.stdout.write(renderSecret({ name: outName, namespace: outNamespace, fields: platformFields(next) }));
-  io.stderr.write(`keyroll k8s-secret: new active key "${newId}"; "${keys.activeId}" moved to ${PLATFORM.old} (${old.size} old key${old.size === 1 ? '' : 's'})\n`);
+  io.stdout.write(renderSecret({ name: outName, namespace: outNamespace, fields, syntax: manifest.syntax }));
+  const old = next.keys().filter((k) => k.state === 'decrypt-only').length;
+  const where = layout === 'platform' ? PLATFORM.old : 'decrypt-only';
+  io.stderr.write(`keyroll k8s-secret: new active key "${newId}"; "${previousId}" moved to ${where} (${old} old key${old === 1 ? '' : 's'})\n`);
   return EXIT.OK;
 }

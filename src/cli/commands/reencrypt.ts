@@ -71,7 +71,7 @@ export const reencryptCommand: Command = {
     const dryRun = values['dry-run'] === true;
     const template = contextTemplate(values['context'] as string[] | undefined, target);
     const columns = template === undefined ? [] : parseContextTemplate(template).columns;
-    const keyring = dryRun && values['keyring'] === undefined ? undefined : (await loadKeyringArg(values, io)).ring;
+    const keyring = dryRun && values['keyring'] === undefined && values['keyring-env'] !== true ? undefined : (await loadKeyringArg(values, io)).ring;
     const store = await openStore(db, { ...target, columns });
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();

@@ -5,6 +5,7 @@
 import { Keyring } from '../../keyring/keyring.js';
 import { EXIT, UsageError, type Command } from '../command.js';
 import { readKeyringText } from '../../sources/read.js';
+import { loadLayoutArg } from '../keyring-source.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, keyringFileText, parseDocumentText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
 
 export const sealCommand: Command = {
@@ -37,9 +38,15 @@ export const sealCommand: Command = {
     if (unlock === undefined) throw new UsageError('pass --master-key-env NAME or --passphrase-env NAME');
     const sealedWith = withScrypt(unlock, scryptFromArgs(values));
     await refuseOverwrite(out, values['force'] === true);
-    const { text, sealed } = await readKeyringText(path);
-    if (sealed) throw new UsageError(`${path} is already sealed`);
-    const ring = Keyring.fromJSON(parseDocumentText(text, path));
+    const other = await loadLayoutArg({ ...values, 'master-key-env': undefined, 'passphrase-env': undefined }, io);
+    let ring: Keyring;
+    if (other !== undefined) {
+      ring = other.ring; // a manifest or a directory of key files: sealed as a keyroll keyring
+    } else {
+      const { text, sealed } = await readKeyringText(path);
+      if (sealed) throw new UsageError(`${path} is already sealed`);
+      ring = Keyring.fromJSON(parseDocumentText(text, path));
+    }
     const backup = await writeOut(out, await keyringFileText(ring, sealedWith), io);
     io.stdout.write(`sealed ${path} into ${out}${backup ? `; backup ${backup}` : ''}\n`);
     return EXIT.OK;
