@@ -9,9 +9,10 @@ export default defineConfig({
     rotation: 'src/rotation/index.ts',
     'stores/sqlite': 'src/stores/sqlite.ts',
     'stores/postgres': 'src/stores/postgres.ts',
+    drizzle: 'src/integrations/drizzle.ts',
   },
-  // Database drivers are optional peer dependencies, imported lazily: never bundled.
-  external: ['better-sqlite3', 'pg', '@electric-sql/pglite'],
+  // Database drivers and ORMs are optional peer dependencies: never bundled.
+  external: ['better-sqlite3', 'pg', '@electric-sql/pglite', /^drizzle-orm(\/|$)/],
   // @noble/* (MIT) is bundled into the tokens entry only (the core never imports it), so users need no extra dependency.
   noExternal: [/^@noble\//],
   format: ['esm', 'cjs'],

@@ -22,7 +22,9 @@ npx --no-install attw "$tarball" --profile strict --format table --no-emoji --no
 # Runtime check: each export subpath loads in ESM and CJS and exposes named exports.
 mkdir -p "$tmp/app" && cd "$tmp/app"
 echo '{ "name": "keyroll-package-check", "private": true, "type": "module" }' > package.json
-npm install --silent --offline --no-audit --no-fund --no-save --ignore-scripts "$tarball" >/dev/null
+# Optional peers that an entry point needs (keyroll/drizzle needs drizzle-orm), from the npm cache.
+peers=(); for peer in drizzle-orm; do peers+=("$peer@$(node -p "require('$OLDPWD/node_modules/$peer/package.json').version")"); done
+npm install --silent --offline --no-audit --no-fund --no-save --ignore-scripts "$tarball" "${peers[@]}" >/dev/null
 node --input-type=module -e '
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const DIST = join(import.meta.dirname, '..', '..', 'dist');
-const DRIVERS = ['better-sqlite3', 'pg', '@electric-sql/pglite'];
+const DRIVERS = ['better-sqlite3', 'pg', '@electric-sql/pglite', 'drizzle-orm', '@prisma/client'];
 
 /** Every file reachable from `entry` through static imports, and the bare packages they import. */
 function graph(entry: string): { files: Set<string>; packages: Set<string> } {
@@ -31,6 +31,12 @@ describe('packaging', () => {
     // The scanner does see bare imports (crypto is one of them), so the absence of drivers means something.
     if (!entry.includes('postgres')) expect(packages.has('crypto') || packages.has('node:crypto')).toBe(true);
     for (const driver of DRIVERS) expect([...packages]).not.toContain(driver);
+  });
+
+  it.each(['drizzle.js', 'drizzle.cjs'])('%s imports drizzle-orm (an optional peer) and no database driver', (entry) => {
+    const { packages } = graph(join(DIST, entry));
+    expect([...packages].some((p) => p.startsWith('drizzle-orm'))).toBe(true);
+    for (const driver of DRIVERS.filter((d) => d !== 'drizzle-orm')) expect([...packages]).not.toContain(driver);
   });
 
   it('the root entry offers the lazy helper', async () => {
