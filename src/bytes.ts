@@ -113,7 +113,11 @@ export function assertStringOrBytes(value: unknown, what: string): string | Uint
 /** A short description of a value's type, never its content. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (value instanceof Uint8Array) return `${value.length} bytes`;
+  try {
+    if (Array.isArray(value)) return 'an array';
+    if (value instanceof Uint8Array) return `${value.length} bytes`;
+  } catch {
+    // A Proxy whose traps throw: say what it is, do not fail while saying it.
+  }
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

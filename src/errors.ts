@@ -66,6 +66,11 @@ export interface KeyrollErrorDetails {
   file?: string;
   /** The underlying error, when there is one. */
   cause?: unknown;
+  /**
+   * Facts for server logs that the message leaves out, such as a token's
+   * expiry time (`{ exp: '2030-01-01T00:00:00.000Z', now: '...' }`). Never secret.
+   */
+  details?: Readonly<Record<string, string | number>>;
 }
 
 /**
@@ -89,6 +94,8 @@ export class KeyrollError extends Error {
   readonly keyId?: string;
   /** The file involved, when there is one. */
   readonly file?: string;
+  /** Facts for server logs that the message leaves out (see {@link KeyrollErrorDetails.details}). */
+  readonly details?: Readonly<Record<string, string | number>>;
 
   constructor(code: KeyrollErrorCode, message: string, details: KeyrollErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -97,6 +104,7 @@ export class KeyrollError extends Error {
     Object.defineProperty(this, BRAND, { value: true });
     if (details.keyId !== undefined) this.keyId = details.keyId;
     if (details.file !== undefined) this.file = details.file;
+    if (details.details !== undefined) this.details = Object.freeze({ ...details.details });
   }
 
   /**

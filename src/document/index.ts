@@ -1,6 +1,6 @@
 /**
  * The document room: plain data shared by the keyring and the sources (the
- * keyring document's schema and the key id rule). It imports only `errors`
+ * keyring document's schema, the key id rule and strict RFC 3339 times). It imports only `errors`
  * and `bytes`.
  * @module
  */
@@ -16,3 +16,4 @@ export {
   type KeyState,
   type SecretEncoding,
 } from './schema.js';
+export { parseTime, timeValue, daysInMonth } from './time.js';

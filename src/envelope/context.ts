@@ -10,8 +10,9 @@
  * - bytes: `0x02` followed by the bytes.
  * @module
  */
-import { fail } from '../errors.js';
+import { KeyrollError, fail } from '../errors.js';
 import { describe, utf8 } from '../bytes.js';
+import { printable } from '../args.js';
 
 /**
  * What callers pass as `context`.
@@ -37,18 +38,11 @@ export function canonicalContext(context: Context | undefined | null): Uint8Arra
     out.set(context, 1);
     return out;
   }
-  if (typeof context !== 'object' || Array.isArray(context)) {
-    fail('ERR_INVALID_ARGUMENT', `context must be a record of strings or a Uint8Array, got ${describe(context)}`);
-  }
-  const names = Object.keys(context);
-  if (names.length === 0) return EMPTY;
+  const record = contextEntries(context);
+  if (record.length === 0) return EMPTY;
   const entries: Array<[Uint8Array, Uint8Array]> = [];
   let length = 5;
-  for (const name of names) {
-    const value: unknown = (context as Record<string, unknown>)[name];
-    if (typeof value !== 'string') {
-      fail('ERR_INVALID_ARGUMENT', `context value for "${safeName(name)}" must be a string, got ${describe(value)}`);
-    }
+  for (const [name, value] of record) {
     const k = utf8(name, 'a context key');
     const v = utf8(value, () => `the context value for "${safeName(name)}"`);
     entries.push([k, v]);
@@ -71,6 +65,40 @@ export function canonicalContext(context: Context | undefined | null): Uint8Arra
   return out;
 }
 
+/**
+ * The entries of a context record, after checking it is one: a plain object
+ * (prototype Object.prototype or null) whose own properties are all
+ * enumerable, string-keyed data properties holding strings. Anything else (a
+ * Map, Set, Date, ArrayBuffer, DataView, array, class instance, a symbol key,
+ * a getter) is refused, never read as "no context". Each property is read once.
+ */
+function contextEntries(context: object): Array<[string, string]> {
+  const bad = (what: string): never => fail('ERR_INVALID_ARGUMENT', `context must be a plain object of strings or a Uint8Array, got ${what}`);
+  if (typeof context !== 'object' || context === null) bad(describe(context));
+  try {
+    const proto: unknown = Object.getPrototypeOf(context);
+    if (proto !== Object.prototype && proto !== null) bad(Array.isArray(context) ? 'an array' : kindOf(context));
+    const out: Array<[string, string]> = [];
+    for (const name of Reflect.ownKeys(context)) {
+      if (typeof name === 'symbol') bad('an object with a symbol key');
+      const d = Object.getOwnPropertyDescriptor(context, name)!;
+      if (!('value' in d)) bad(`an object whose "${safeName(name as string)}" is a getter`);
+      if (!d.enumerable) bad(`an object whose "${safeName(name as string)}" is not enumerable`);
+      if (typeof d.value !== 'string') fail('ERR_INVALID_ARGUMENT', `context value for "${safeName(name as string)}" must be a string, got ${describe(d.value)}`);
+      out.push([name as string, d.value]);
+    }
+    return out;
+  } catch (err) {
+    if (KeyrollError.is(err)) throw err;
+    return fail('ERR_INVALID_ARGUMENT', 'context could not be read (a Proxy trap threw)', { cause: err });
+  }
+}
+
+function kindOf(value: object): string {
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  return tag === 'Object' ? 'an instance of a class' : `a ${tag}`;
+}
+
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
@@ -78,5 +106,5 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 function safeName(name: string): string {
-  return name.length <= 64 ? name.replace(/[^\x20-\x7e]/g, '?') : `${name.slice(0, 61).replace(/[^\x20-\x7e]/g, '?')}...`;
+  return printable(name, 61);
 }

@@ -4,6 +4,8 @@
  */
 import { fail } from '../errors.js';
 import { randomBytes } from '../suites/index.js';
+import { checkOptions } from '../args.js';
+import { timeValue } from '../document/time.js';
 import { Key, checkKeyId, type KeyState } from './key.js';
 
 /**
@@ -34,8 +36,14 @@ export interface GenerateKeyOptions {
  */
 export function generateKey(options: GenerateKeyOptions): Key {
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'generateKey needs an options object with an id');
+  checkOptions(options, ['id', 'bytes', 'state', 'createdAt'], 'generateKey options');
   const id = checkKeyId(options.id);
   const bytes = options.bytes ?? 32;
   if (!Number.isInteger(bytes) || bytes < 16 || bytes > 1024) fail('ERR_INVALID_ARGUMENT', 'generateKey: bytes must be an integer from 16 to 1024');
-  return Key.from({ id, secret: randomBytes(bytes) }, { state: options.state ?? 'active', now: options.createdAt ?? new Date() });
+  if (options.createdAt !== undefined && timeValue(options.createdAt) === undefined) {
+    fail('ERR_INVALID_ARGUMENT', 'generateKey: createdAt must be a Date, milliseconds or an RFC 3339 time with an offset');
+  }
+  // createdAt goes through the spec, so Key.from checks it like any other time.
+  const spec = { id, secret: randomBytes(bytes), ...(options.createdAt === undefined ? {} : { createdAt: options.createdAt }) };
+  return Key.from(spec, { state: options.state ?? 'active', now: new Date() });
 }

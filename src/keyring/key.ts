@@ -7,13 +7,16 @@ import { describe, fromBase64Strict, fromBase64urlStrict, fromHexStrict, toBase6
 import { checkKeyId } from '../document/key-id.js';
 import { KEY_STATES, type KeyState, type SecretEncoding } from '../document/schema.js';
 import { MIN_SECRET_BYTES } from './policy.js';
+import { timeValue } from '../document/time.js';
+import { checkOptions } from '../args.js';
 
 export { checkKeyId, KEY_STATES, type KeyState, type SecretEncoding };
 
 const ENCODINGS: readonly SecretEncoding[] = ['utf8', 'hex', 'base64', 'base64url'];
 
 /**
- * A time as a `Date`, an ISO 8601 string or milliseconds since the epoch.
+ * A time as a `Date`, milliseconds since the epoch, or an RFC 3339 string
+ * with an offset (`2026-12-01T00:00:00Z`, `2026-12-01T01:00:00+01:00`).
  * @example
  * ```ts
  * ring.add(generateKey({ id: 'k3' }), { activatesAt: '2026-12-01T00:00:00Z' });
@@ -59,6 +62,7 @@ export interface KeyInfo {
 }
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+const KEY_SPEC_FIELDS = ['id', 'secret', 'encoding', 'state', 'createdAt', 'activatesAt'];
 
 /** Secret bytes and the string they were typed as, plus per-suite derived state. */
 export class KeyMaterial {
@@ -152,6 +156,7 @@ export class Key {
   static from(spec: KeySpec | Key, defaults: { state: KeyState; now: Date }): Key {
     if (spec instanceof Key) return spec;
     if (typeof spec !== 'object' || spec === null) fail('ERR_INVALID_KEY', `a key must be an object with id and secret, got ${describe(spec)}`);
+    checkOptions(spec, KEY_SPEC_FIELDS, 'a key spec');
     const id = checkKeyId(spec.id);
     const state = spec.state ?? defaults.state;
     if (!KEY_STATES.includes(state)) fail('ERR_INVALID_KEY', `key "${id}": state must be one of ${KEY_STATES.join(', ')}`, { keyId: id });
@@ -186,11 +191,11 @@ export class Key {
   }
 }
 
-/** Parses a {@link TimeInput}; an invalid time is ERR_INVALID_KEY naming `what` and the key. */
+/** Parses a {@link TimeInput} strictly (RFC 3339 with an offset for strings); an invalid time is ERR_INVALID_KEY naming `what` and the key. */
 export function toDate(value: TimeInput, what: string, keyId: string): Date {
-  const date = value instanceof Date ? new Date(value.getTime()) : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
-  if (date === undefined || Number.isNaN(date.getTime())) fail('ERR_INVALID_KEY', `${what} is not a valid time (use an ISO 8601 string)`, { keyId });
-  return date;
+  const ms = timeValue(value);
+  if (ms === undefined) fail('ERR_INVALID_KEY', `${what} is not a valid time (use an RFC 3339 time with an offset, such as 2026-12-01T00:00:00Z)`, { keyId });
+  return new Date(ms);
 }
 
 function materialFrom(id: string, secret: unknown, encoding: SecretEncoding | undefined): KeyMaterial {

@@ -5,7 +5,9 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { asBuffer, assertStringOrBytes, fromUtf8, utf8 } from '../bytes.js';
+import { asBuffer, assertStringOrBytes, describe, fromUtf8, utf8 } from '../bytes.js';
+import { checkArray, checkOptions, optionalFunction } from '../args.js';
+import { timeValue } from '../document/time.js';
 import { canonicalContext, type Context } from '../envelope/context.js';
 import { CURRENT_VERSION, DEFAULT_SUITE, parseEnvelope, toText, type EnvelopeForm, type ParsedEnvelope } from '../envelope/format.js';
 import { open1, seal1, suite1Key } from '../suites/index.js';
@@ -14,7 +16,7 @@ import { Key, checkKeyId, type KeyInfo, type KeySpec, type KeyState } from './ke
 import { addKey, disableKey, promoteKey, removeKey, resolvePending, retireKey, type AddOptions } from './lifecycle.js';
 import { checkEnvelopeVersion, normalizePolicy, type Policy, type PolicyInput } from './policy.js';
 import { validateKeys } from './rules.js';
-import { loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, type UnlockOptions } from '../sources/index.js';
+import { checkUnlock, loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, type UnlockOptions } from '../sources/index.js';
 import { UsageStats, type KeyUsage } from './stats.js';
 import { indexSpec, indexesUnder, type BlindIndexOptions, type BlindIndexValue } from '../lookup/index.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -129,6 +131,17 @@ export const SHARED_STATS: unique symbol = Symbol('keyroll.sharedStats');
  */
 export const SOURCE_GENERATION: unique symbol = Symbol('keyroll.sourceGeneration');
 const systemClock: Clock = () => Date.now();
+const RUNTIME_OPTIONS = ['clock', 'onDecrypt'] as const;
+const CREATE_OPTIONS = ['keys', 'policy', 'activeKeyId', ...RUNTIME_OPTIONS, SALT_SOURCE];
+const CRYPT_OPTIONS = ['context'] as const;
+
+/** Checks the runtime options every constructor takes: known keys, functions where functions go. */
+function runtimeOptions<T extends KeyringRuntimeOptions>(value: T | undefined, label: string, allowed: readonly (string | symbol)[] = RUNTIME_OPTIONS): T {
+  const options = checkOptions(value, allowed, label);
+  optionalFunction(options.clock, `${label}: clock`);
+  optionalFunction(options.onDecrypt, `${label}: onDecrypt`);
+  return options;
+}
 
 /**
  * A keyring: exactly one active key that encrypts, plus `decrypt-only`,
@@ -181,12 +194,14 @@ export class Keyring {
    */
   static create(options: KeyringOptions): Keyring {
     if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'Keyring.create needs an options object with keys');
-    if (!Array.isArray(options.keys)) fail('ERR_INVALID_KEYRING', 'keys must be an array');
+    runtimeOptions(options, 'Keyring.create options', CREATE_OPTIONS);
+    if (options.keys === undefined) fail('ERR_INVALID_KEYRING', 'keys must be an array');
+    const specs = checkArray<KeySpec | Key>(options.keys, 'Keyring.create options: keys');
     const clock = options.clock ?? systemClock;
     const now = toDate(clock());
     const activeId = options.activeKeyId === undefined ? undefined : checkKeyId(options.activeKeyId);
-    const single = options.keys.length === 1;
-    const keys = options.keys.map((spec) => {
+    const single = specs.length === 1;
+    const keys = specs.map((spec) => {
       const isNamed = activeId !== undefined && (spec as { id?: unknown }).id === activeId;
       const key = Key.from(spec, { state: isNamed || (single && activeId === undefined) ? 'active' : 'decrypt-only', now });
       if (isNamed && key.state !== 'active') {
@@ -212,6 +227,7 @@ export class Keyring {
    * ```
    */
   static fromJSON(input: string | KeyringDocument | object, options: KeyringRuntimeOptions = {}): Keyring {
+    runtimeOptions(options, 'Keyring.fromJSON options');
     const { keys, policy } = parseDocument(input);
     return Keyring.create({ ...options, keys, ...(policy === undefined ? {} : { policy }) });
   }
@@ -224,6 +240,7 @@ export class Keyring {
    * ```
    */
   static async fromFile(path: string, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
+    runtimeOptions(options, 'Keyring.fromFile options');
     return Keyring.fromJSON((await loadKeyringFile(path)) as object, options);
   }
 
@@ -236,6 +253,8 @@ export class Keyring {
    * ```
    */
   static async fromSealedFile(path: string, unlock: UnlockOptions, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
+    runtimeOptions(options, 'Keyring.fromSealedFile options');
+    checkUnlock(unlock);
     return Keyring.fromJSON((await loadSealedKeyringFile(path, unlock)) as object, options);
   }
 
@@ -250,6 +269,7 @@ export class Keyring {
    * ```
    */
   static async fromEnv(env: Readonly<Record<string, string | undefined>> = process.env, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
+    runtimeOptions(options, 'Keyring.fromEnv options');
     return Keyring.fromJSON((await loadKeyringFromEnv(env)) as object, options);
   }
 
@@ -261,12 +281,15 @@ export class Keyring {
    * ```
    */
   static async fromDirectory(dir: string, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
+    runtimeOptions(options, 'Keyring.fromDirectory options');
     return Keyring.fromJSON((await loadKeyringFromDirectory(dir)) as object, options);
   }
 
   #now(): number {
     const t = this.#clock();
-    return typeof t === 'number' ? t : t.getTime();
+    const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : Number.NaN;
+    if (!Number.isFinite(ms)) fail('ERR_INVALID_ARGUMENT', `the keyring's clock must return a valid Date or milliseconds since the epoch, got ${describe(t)}`);
+    return ms;
   }
 
   #nowDate(): Date {
@@ -350,7 +373,7 @@ export class Keyring {
    * ```
    */
   encrypt(plaintext: string | Uint8Array, options?: CryptOptions): string {
-    const { keyId, bytes } = this.#seal(plaintext, canonicalContext(options?.context));
+    const { keyId, bytes } = this.#seal(plaintext, contextOf(options, 'ring.encrypt options'));
     return toText(CURRENT_VERSION, keyId, bytes);
   }
 
@@ -362,7 +385,7 @@ export class Keyring {
    * ```
    */
   encryptToBytes(plaintext: string | Uint8Array, options?: CryptOptions): Uint8Array {
-    return this.#seal(plaintext, canonicalContext(options?.context)).bytes;
+    return this.#seal(plaintext, contextOf(options, 'ring.encryptToBytes options')).bytes;
   }
 
   /** Seals under the active key; `context` is already canonical. */
@@ -385,7 +408,7 @@ export class Keyring {
    * ```
    */
   decrypt(envelope: string | Uint8Array, options?: CryptOptions): Uint8Array {
-    return this.open(envelope, options).plaintext;
+    return this.#open(parseEnvelope(envelope), contextOf(options, 'ring.decrypt options')).plaintext;
   }
 
   /**
@@ -396,7 +419,7 @@ export class Keyring {
    * ```
    */
   decryptString(envelope: string | Uint8Array, options?: CryptOptions): string {
-    const plaintext = this.open(envelope, options).plaintext;
+    const plaintext = this.#open(parseEnvelope(envelope), contextOf(options, 'ring.decryptString options')).plaintext;
     return fromUtf8(plaintext, 'the decrypted plaintext');
   }
 
@@ -410,7 +433,7 @@ export class Keyring {
    */
   open(envelope: string | Uint8Array, options?: CryptOptions): OpenResult {
     const parsed = parseEnvelope(envelope);
-    return this.#open(parsed, canonicalContext(options?.context));
+    return this.#open(parsed, contextOf(options, 'ring.open options'));
   }
 
   /** Opens a parsed envelope; `context` is already canonical. */
@@ -451,7 +474,7 @@ export class Keyring {
    */
   reencrypt(envelope: string | Uint8Array, options?: CryptOptions): string {
     const parsed = parseEnvelope(envelope);
-    const context = canonicalContext(options?.context);
+    const context = contextOf(options, 'ring.reencrypt options');
     const { plaintext } = this.#open(parsed, context);
     try {
       const { keyId, bytes } = this.#seal(plaintext, context);
@@ -519,6 +542,7 @@ export class Keyring {
    * ```
    */
   add(key: KeySpec | Key, options: AddOptions = {}): Keyring {
+    checkAddOptions(options);
     const now = this.#nowDate();
     return this.#derive(addKey(this.#resolved(now), key, options, now));
   }
@@ -633,11 +657,26 @@ export class Keyring {
   }
 }
 
+function checkAddOptions(options: AddOptions): void {
+  checkOptions(options, ['activatesAt', 'activate'], 'ring.add options');
+  if (options.activatesAt !== undefined && timeValue(options.activatesAt) === undefined) {
+    fail('ERR_INVALID_ARGUMENT', 'ring.add options: activatesAt must be a Date, milliseconds or an RFC 3339 time with an offset, such as 2026-12-01T00:00:00Z');
+  }
+  if (options.activate !== undefined && typeof options.activate !== 'boolean') fail('ERR_INVALID_ARGUMENT', `ring.add options: activate must be a boolean, got ${describe(options.activate)}`);
+}
+
+/** The canonical context of encrypt/decrypt options (checked: `context` is the only option). */
+function contextOf(options: CryptOptions | undefined, label: string): Uint8Array {
+  return options === undefined ? canonicalContext(undefined) : canonicalContext(checkOptions(options, CRYPT_OPTIONS, label).context);
+}
+
 function isStale(parsed: ParsedEnvelope, activeKeyId: string): boolean {
   return parsed.keyId !== activeKeyId || parsed.suite.id !== DEFAULT_SUITE.id || parsed.version !== CURRENT_VERSION;
 }
 
 function toDate(value: Date | number): Date {
-  return value instanceof Date ? value : new Date(value);
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
+  if (!Number.isFinite(ms)) fail('ERR_INVALID_ARGUMENT', `the keyring's clock must return a valid Date or milliseconds since the epoch, got ${describe(value)}`);
+  return new Date(ms);
 }
 

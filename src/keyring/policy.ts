@@ -5,6 +5,7 @@
  */
 import { fail } from '../errors.js';
 import { CURRENT_VERSION } from '../envelope/format.js';
+import { guarded, printable } from '../args.js';
 
 /**
  * The policy a keyring enforces.
@@ -51,11 +52,15 @@ export const DEFAULT_POLICY: Policy = { minVersion: 1, maxSecretLength: 250 };
 
 /** Fills in defaults and checks the values. */
 export function normalizePolicy(input: PolicyInput | undefined): Policy {
+  return guarded(() => readPolicy(input), 'policy', 'ERR_INVALID_KEYRING');
+}
+
+function readPolicy(input: PolicyInput | undefined): Policy {
   if (input === undefined) return DEFAULT_POLICY;
   if (typeof input !== 'object' || input === null) fail('ERR_INVALID_KEYRING', 'policy must be an object');
   for (const name of Object.keys(input)) {
     if (name !== 'minVersion' && name !== 'maxSecretLength' && name !== 'secretLengthMultipleOf') {
-      fail('ERR_INVALID_KEYRING', `policy has an unknown field "${name.slice(0, 40)}" (known: minVersion, maxSecretLength, secretLengthMultipleOf)`);
+      fail('ERR_INVALID_KEYRING', `policy has an unknown field "${printable(name, 40)}" (known: minVersion, maxSecretLength, secretLengthMultipleOf)`);
     }
   }
   const minVersion = input.minVersion ?? DEFAULT_POLICY.minVersion;

@@ -7,6 +7,7 @@
  */
 import { readFile, unlink } from 'node:fs/promises';
 import { fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import { writeFileAtomic } from '../sources/atomic.js';
 import type { RowId, Shard } from './store.js';
 
@@ -112,6 +113,7 @@ export function shardCheckpointPath(path: string, shard: Shard | undefined): str
  * ```
  */
 export function fileCheckpoint(path: string, options: FileCheckpointOptions = {}): Checkpoint & { readonly path: string; clear(): Promise<void> } {
+  checkOptions(options, ['shard', 'scope'], 'fileCheckpoint options');
   const file = shardCheckpointPath(path, options.shard);
   const scope = options.scope ?? '';
   return {

@@ -4,7 +4,8 @@
  * needs (and which retired keys can go) with read-only credentials.
  * @module
  */
-import { KeyrollError } from '../errors.js';
+import { KeyrollError, fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import { parseEnvelope } from '../envelope/format.js';
 import type { Keyring } from '../keyring/keyring.js';
 import type { RowId, RowStore, Shard } from './store.js';
@@ -57,6 +58,8 @@ export interface CountKeyIdsOptions {
  * ```
  */
 export async function countKeyIds(options: CountKeyIdsOptions): Promise<KeyIdCounts> {
+  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'countKeyIds needs an options object with store');
+  checkOptions(options, ['store', 'batchSize', 'shard', 'signal', 'keyring'], 'countKeyIds options');
   const { store, shard, signal } = options;
   const batchSize = options.batchSize ?? 1000;
   const active = options.keyring?.activeKeyId;

@@ -9,11 +9,13 @@
  */
 import { KeyrollError, fail } from '../errors.js';
 import { fromUtf8 } from '../bytes.js';
+import { checkOptions, guarded } from '../args.js';
 import { parseEnvelope } from '../envelope/format.js';
 import type { Context } from '../envelope/context.js';
 import type { Keyring, OpenResult } from '../keyring/keyring.js';
 
 const ENCODER = new TextEncoder();
+const REFRESH_OPTIONS = ['context', 'fromPlaintext', 'counters'];
 
 /**
  * A stored value: a text envelope, or bytes (binary envelope, or a text envelope in a BLOB/BYTEA column).
@@ -112,6 +114,8 @@ export function refreshCounters(): RefreshCounters {
  * ```
  */
 export function readAndRefresh(ring: Keyring, stored: StoredValue, options: RefreshOptions = {}): RefreshResult {
+  checkOptions(options, REFRESH_OPTIONS, 'readAndRefresh options');
+  checkCounters(options.counters);
   const counters = options.counters;
   if (counters) counters.reads++;
   const ctx = options.context === undefined ? {} : { context: options.context };
@@ -184,8 +188,10 @@ export interface RefreshOnReadResult extends RefreshResult {
  * ```
  */
 export async function refreshOnRead(ring: Keyring, stored: StoredValue, options: RefreshOnReadOptions): Promise<RefreshOnReadResult> {
+  checkOptions(options, [...REFRESH_OPTIONS, 'swap'], 'refreshOnRead options');
   if (typeof options?.swap !== 'function') fail('ERR_INVALID_ARGUMENT', 'refreshOnRead needs a swap(fresh, previous) function');
-  const read = readAndRefresh(ring, stored, options);
+  const { swap: _swap, ...refresh } = options;
+  const read = readAndRefresh(ring, stored, refresh);
   if (read.fresh === undefined) return withWrite(read, false, false);
   const written = (await options.swap(read.fresh, stored)) === true;
   if (options.counters) {
@@ -213,6 +219,12 @@ export function isEnvelope(stored: StoredValue): boolean {
     if (KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) return false;
     throw err;
   }
+}
+
+function checkCounters(counters: unknown): void {
+  if (counters === undefined) return;
+  const ok = typeof counters === 'object' && counters !== null && guarded(() => Object.keys(refreshCounters()).every((k) => typeof (counters as Record<string, unknown>)[k] === 'number'), 'counters');
+  if (!ok) fail('ERR_INVALID_ARGUMENT', 'counters must be an object made by refreshCounters()');
 }
 
 function sameForm(ring: Keyring, stored: StoredValue, opened: OpenResult, ctx: { context?: Context }): StoredValue {

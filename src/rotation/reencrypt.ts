@@ -6,6 +6,7 @@
  * @module
  */
 import { KeyrollError, fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import type { Keyring } from '../keyring/keyring.js';
 import { readAndRefresh } from './lazy.js';
 import { checkShard, type Row, type RowChange, type RowId, type RowStore, type Shard } from './store.js';
@@ -96,6 +97,8 @@ export interface ReencryptResult {
   readonly keyIds?: KeyIdCounts;
 }
 
+const REENCRYPT_OPTIONS = ['keyring', 'store', 'batchSize', 'concurrency', 'shard', 'signal', 'onProgress', 'checkpoint', 'context', 'fromPlaintext', 'dryRun', 'maxReportedFailures'];
+
 /**
  * Re-encrypts every stale value in a store under the keyring's active key.
  * Rows that fail to decrypt are reported by id and skipped; rows changed by
@@ -111,6 +114,8 @@ export interface ReencryptResult {
  * ```
  */
 export async function reencryptAll(options: ReencryptOptions): Promise<ReencryptResult> {
+  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'reencryptAll needs an options object with store and batchSize');
+  checkOptions(options, REENCRYPT_OPTIONS, 'reencryptAll options');
   const { store, signal } = options;
   const batchSize = checkInt(options.batchSize, 'batchSize', 1, 100_000);
   const concurrency = checkInt(options.concurrency ?? 1, 'concurrency', 1, 64);

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import type { StoredValue } from './lazy.js';
 
 /**
@@ -119,7 +120,9 @@ export function parseShard(text: string): Shard {
  * ```
  */
 export function checkShard(shard: Shard): Shard {
-  const { index, count } = shard ?? ({} as Shard);
+  if (typeof shard !== 'object' || shard === null) fail('ERR_INVALID_ARGUMENT', 'a shard is { index, count }');
+  checkOptions(shard, ['index', 'count'], 'shard');
+  const { index, count } = shard;
   if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('ERR_INVALID_ARGUMENT', 'shard count must be an integer from 1 to 1000000');
   if (!Number.isInteger(index) || index < 0 || index >= count) fail('ERR_INVALID_ARGUMENT', `shard index must be an integer from 0 to ${count - 1}`);
   return { index, count };

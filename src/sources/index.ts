@@ -8,7 +8,7 @@ export { loadSealedKeyringFile, sealKeyring } from './sealed-file.js';
 export { loadKeyringFromEnv } from './env.js';
 export { loadKeyringFromDirectory } from './directory.js';
 export { isSealedText, sealDocument, sealedHeader, unsealText, SEALED_FORMAT, SEALED_VERSION, type SealedHeader } from './sealed.js';
-export { headerScrypt } from './unlock.js';
+export { headerScrypt, checkUnlock } from './unlock.js';
 export { masterKeyWrapper, parseMasterKey, MIN_MASTER_KEY_BYTES } from './master-key.js';
 export { passphraseWrapper, checkScrypt, DEFAULT_SCRYPT, type CheckedScrypt } from './passphrase.js';
 export { checkPlatformSecret, parseOldKeys, platformDocument, platformKeysOf, serializeOldKeys, PLATFORM, PLATFORM_MULTIPLE, type PlatformKeys } from './platform.js';

@@ -7,6 +7,7 @@
  */
 import { scrypt } from 'node:crypto';
 import { fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import { toBase64url, utf8 } from '../bytes.js';
 import { randomBytes } from '../suites/primitives.js';
 import { gcmUnwrap, gcmWrap, type KeyWrapper, type ScryptParams } from './wrapper.js';
@@ -33,6 +34,7 @@ export interface CheckedScrypt {
  * ```
  */
 export function checkScrypt(input: ScryptParams = {}, where = 'scrypt parameters'): CheckedScrypt {
+  checkOptions(input, ['N', 'r', 'p'], where);
   const N = input.N ?? DEFAULT_SCRYPT.N;
   const r = input.r ?? DEFAULT_SCRYPT.r;
   const p = input.p ?? DEFAULT_SCRYPT.p;

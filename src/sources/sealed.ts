@@ -11,7 +11,7 @@
  * @module
  */
 import { fail, KeyrollError } from '../errors.js';
-import { fromBase64urlStrict, fromUtf8, toBase64url, utf8 } from '../bytes.js';
+import { describe, fromBase64urlStrict, fromUtf8, toBase64url, utf8 } from '../bytes.js';
 import { aesGcmOpen, aesGcmSealInto, randomBytes } from '../suites/primitives.js';
 import { parseHeader, type SealedHeader } from './sealed-header.js';
 import { wrapperForSeal, wrapperForUnseal } from './unlock.js';
@@ -53,6 +53,7 @@ export async function sealDocument(document: unknown, unlock: UnlockOptions): Pr
   const dataKey = randomBytes(DATA_KEY_BYTES);
   try {
     const wrappedKey = await wrapper.wrap(dataKey);
+    if (!(wrappedKey instanceof Uint8Array)) fail('ERR_INVALID_ARGUMENT', `key wrapper "${wrapper.kind}": wrap() must resolve to a Uint8Array, got ${describe(wrappedKey)}`);
     const iv = randomBytes(IV_BYTES);
     const header = {
       format: SEALED_FORMAT,
@@ -119,6 +120,7 @@ export async function unsealText(text: string, unlock: UnlockOptions, file?: str
     if (err instanceof KeyrollError && err.code !== 'ERR_DECRYPT_FAILED') throw err;
     return fail('ERR_DECRYPT_FAILED', `could not unseal ${label}: wrong ${unlockName(unlock)}, or the file was modified`, { ...where, cause: err });
   }
+  if (!(dataKey instanceof Uint8Array)) fail('ERR_INVALID_ARGUMENT', `key wrapper "${wrapper.kind}": unwrap() must resolve to a Uint8Array, got ${describe(dataKey)}`, where);
   let plaintext: Buffer | undefined;
   try {
     if (dataKey.length !== DATA_KEY_BYTES) fail('ERR_DECRYPT_FAILED', `could not unseal ${label}: the unwrapped data key is not ${DATA_KEY_BYTES} bytes`, where);

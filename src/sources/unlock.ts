@@ -4,16 +4,26 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import { fromBase64urlStrict } from '../bytes.js';
 import { masterKeyWrapper } from './master-key.js';
 import { checkScrypt, passphraseWrapper, type CheckedScrypt } from './passphrase.js';
 import type { SealedHeader } from './sealed-header.js';
 import { checkWrapper, type KeyWrapper, type UnlockOptions } from './wrapper.js';
 
-function checkUnlock(unlock: UnlockOptions): void {
+/**
+ * Checks unlock options: exactly one of masterKey, passphrase (with an
+ * optional scrypt), wrapper, and no other key.
+ * @example
+ * ```ts
+ * checkUnlock({ passphrase: 'correct horse battery staple' });
+ * ```
+ */
+export function checkUnlock(unlock: UnlockOptions): void {
   if (typeof unlock !== 'object' || unlock === null) fail('ERR_INVALID_ARGUMENT', 'unlock options must be { masterKey }, { passphrase } or { wrapper }');
   const given = ['masterKey', 'passphrase', 'wrapper'].filter((k) => k in unlock);
   if (given.length !== 1) fail('ERR_INVALID_ARGUMENT', 'unlock options must hold exactly one of masterKey, passphrase, wrapper');
+  checkOptions(unlock, given[0] === 'passphrase' ? ['passphrase', 'scrypt'] : given, 'unlock options');
 }
 
 /**

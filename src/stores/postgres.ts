@@ -47,7 +47,7 @@ export interface PostgresStoreOptions extends SqlTableOptions {
  * ```
  */
 export async function postgresStore(options: PostgresStoreOptions): Promise<RowStore & { close(): Promise<void> }> {
-  const q = quoteTable(options);
+  const q = quoteTable(options, ['client'], 'postgresStore options');
   let client: PostgresQueryable;
   let end: (() => Promise<void>) | undefined;
   if (typeof options.client === 'string') {

@@ -5,6 +5,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { checkArray, checkOptions, printable } from '../args.js';
 import type { RowStoreTarget } from '../rotation/store.js';
 
 /** One SQL identifier: letters, digits and `_`, not starting with a digit, at most 63 characters. */
@@ -21,6 +22,8 @@ export interface SqlTableOptions {
   /** Extra columns to read for per-row contexts (the id column is always read). */
   readonly columns?: readonly string[];
 }
+
+const TABLE_OPTIONS = ['table', 'column', 'id', 'columns'];
 
 /** Validated, quoted names for one store. */
 export interface QuotedTable {
@@ -43,7 +46,7 @@ export function quoteIdentifier(name: string, what: string, allowSchema = false)
   if (typeof name !== 'string') fail('ERR_INVALID_ARGUMENT', `${what} name must be a string`);
   const parts = allowSchema ? name.split('.') : [name];
   if (parts.length > 2 || !parts.every((p) => IDENTIFIER_PATTERN.test(p))) {
-    fail('ERR_INVALID_ARGUMENT', `${what} name "${name.slice(0, 70)}" is not a plain identifier (letters, digits and _, not starting with a digit, at most 63 characters${allowSchema ? ', optionally schema.name' : ''})`);
+    fail('ERR_INVALID_ARGUMENT', `${what} name "${printable(name, 70)}" is not a plain identifier (letters, digits and _, not starting with a digit, at most 63 characters${allowSchema ? ', optionally schema.name' : ''})`);
   }
   return parts.map((p) => `"${p}"`).join('.');
 }
@@ -55,14 +58,15 @@ export function quoteIdentifier(name: string, what: string, allowSchema = false)
  * quoteTable({ table: 'users', column: 'token', id: 'id' }).column; // '"token"'
  * ```
  */
-export function quoteTable(options: SqlTableOptions): QuotedTable {
+export function quoteTable(options: SqlTableOptions, storeOptions: readonly string[] = [], label = 'store options'): QuotedTable {
   if (options === null || typeof options !== 'object') fail('ERR_INVALID_ARGUMENT', 'a store needs { table, column, id }');
+  checkOptions(options, [...TABLE_OPTIONS, ...storeOptions], label);
   const table = quoteIdentifier(options.table, 'table', true);
   const column = quoteIdentifier(options.column, 'column');
   const id = quoteIdentifier(options.id, 'id column');
   if (options.column === options.id) fail('ERR_INVALID_ARGUMENT', 'the value column and the id column must differ');
   const extra: Array<readonly [string, string]> = [];
-  for (const name of new Set(options.columns ?? [])) {
+  for (const name of new Set(options.columns === undefined ? [] : checkArray<string>(options.columns, `${label}: columns`))) {
     if (name === options.id) continue;
     extra.push([name, quoteIdentifier(name, 'context column')]);
   }

@@ -45,7 +45,7 @@ const SHARD_FUNCTION = 'keyroll_shard';
  * ```
  */
 export async function sqliteStore(options: SqliteStoreOptions): Promise<RowStore & { readonly db: SqliteDatabase; close(): Promise<void> }> {
-  const q = quoteTable(options);
+  const q = quoteTable(options, ['database', 'busyTimeout'], 'sqliteStore options');
   const owned = typeof options.database === 'string';
   let db: SqliteDatabase;
   if (typeof options.database === 'string') {

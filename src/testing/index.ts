@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import { Keyring, generateKey, type Clock, type KeySpec, type PolicyInput, type DecryptEvent } from '../keyring/index.js';
 import { SALT_SOURCE } from '../keyring/keyring.js';
 
@@ -49,6 +50,9 @@ export interface TestKeyringOptions {
  * ```
  */
 export function testKeyring(options: TestKeyringOptions = {}): Keyring {
+  checkOptions(options, ['keys', 'retired', 'seed', 'idPrefix', 'policy', 'deterministicEnvelopes', 'clock', 'onDecrypt'], 'testKeyring options');
+  if (options.seed !== undefined && typeof options.seed !== 'string' && typeof options.seed !== 'number') fail('ERR_INVALID_ARGUMENT', 'testKeyring: seed must be a string or a number');
+  if (options.idPrefix !== undefined && typeof options.idPrefix !== 'string') fail('ERR_INVALID_ARGUMENT', 'testKeyring: idPrefix must be a string');
   const count = options.keys ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > 1000) fail('ERR_INVALID_ARGUMENT', 'testKeyring: keys must be an integer from 1 to 1000');
   const retired = options.retired ?? count - 1;

@@ -32,6 +32,8 @@ export interface CheckOptions {
   readonly now: number;
   /** Tolerated clock difference between issuer and verifier, in milliseconds. */
   readonly clockSkew: number;
+  /** When set, tokens whose `iat` is older than this many milliseconds (or that have no `iat`) are refused. */
+  readonly maxAge?: number;
   readonly expect?: Expectations;
 }
 
@@ -66,6 +68,10 @@ export function readClaims(payload: Uint8Array): TokenClaims {
   return claims as TokenClaims;
 }
 
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 function mismatch(claim: string, why: string): never {
   return fail('ERR_TOKEN_CLAIM_MISMATCH', `token claim ${claim} does not match: ${why}`);
 }
@@ -79,14 +85,20 @@ function mismatch(claim: string, why: string): never {
  */
 export function checkClaims(claims: TokenClaims, options: CheckOptions): void {
   const { now, clockSkew } = options;
+  // Messages carry no claim values; the times go in err.details for server logs.
   const exp = parseDateTime(claims.exp)!;
-  if (now >= exp + clockSkew) fail('ERR_TOKEN_EXPIRED', `token expired at ${new Date(exp).toISOString()}`);
+  if (now >= exp + clockSkew) fail('ERR_TOKEN_EXPIRED', 'token has expired (claim exp)', { details: { exp: iso(exp), now: iso(now) } });
   for (const name of ['nbf', 'iat'] as const) {
     const value = claims[name];
     if (value === undefined) continue;
     const at = parseDateTime(value)!;
     // An iat in the future is as suspect as an nbf: the token claims to come from later than now.
-    if (now + clockSkew < at) fail('ERR_TOKEN_NOT_YET_VALID', `token is not valid before ${new Date(at).toISOString()} (claim ${name})`);
+    if (now + clockSkew < at) fail('ERR_TOKEN_NOT_YET_VALID', `token is not valid yet (claim ${name})`, { details: { [name]: iso(at), now: iso(now) } });
+  }
+  if (options.maxAge !== undefined) {
+    if (claims.iat === undefined) fail('ERR_TOKEN_INVALID', 'token has no iat claim, and the verifier sets maxAge');
+    const iat = parseDateTime(claims.iat)!;
+    if (now - clockSkew > iat + options.maxAge) fail('ERR_TOKEN_EXPIRED', 'token is older than maxAge (claim iat)', { details: { iat: iso(iat), now: iso(now), maxAgeSeconds: options.maxAge / 1000 } });
   }
   const audiences = options.audience === undefined ? undefined : typeof options.audience === 'string' ? [options.audience] : options.audience;
   if (audiences !== undefined) {

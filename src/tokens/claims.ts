@@ -5,6 +5,7 @@
  * @module
  */
 import { describe, toBase64url } from '../bytes.js';
+import { checkArray, checkOptions } from '../args.js';
 import { fail } from '../errors.js';
 import { randomBytes } from '../suites/primitives.js';
 import { checkRestrictClaim, type RestrictClaim } from './restrictions.js';
@@ -53,6 +54,10 @@ export interface Restrictions {
   readonly protocol?: string | readonly string[];
 }
 
+const RESTRICT_OPTIONS = ['ip', 'countries', 'pathPrefix', 'referrer', 'protocol'];
+/** Every option of issueToken (ClaimOptions and IssueOptions). */
+export const ISSUE_OPTIONS: readonly string[] = ['expiresIn', 'notBefore', 'audience', 'subject', 'issuer', 'jti', 'restrict', 'now', 'implicitAssertion'];
+
 /** Claim names set through options only; custom claims may not use them. */
 export const RESERVED_CLAIMS: ReadonlySet<string> = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'kid', 'wpk', 'restrict']);
 
@@ -78,21 +83,25 @@ export interface ClaimOptions {
   readonly now?: Instant;
 }
 
-const list = (value: string | readonly string[]): string[] => (typeof value === 'string' ? [value] : [...value]);
+function list(value: unknown, name: string): string[] {
+  if (typeof value === 'string') return [value];
+  const items = checkArray<unknown>(value, `restrict.${name} (a string or an array of strings)`);
+  if (!items.every((e) => typeof e === 'string')) fail('ERR_INVALID_ARGUMENT', `restrict.${name} must be a string or an array of strings`);
+  return items as string[];
+}
 
-function restrictClaim(input: Restrictions): RestrictClaim | undefined {
+function restrictClaim(input: Restrictions): RestrictClaim {
   if (typeof input !== 'object' || input === null) fail('ERR_INVALID_ARGUMENT', `restrict must be an object, got ${describe(input)}`);
-  const known = new Set(['ip', 'countries', 'pathPrefix', 'referrer', 'protocol']);
-  for (const name of Object.keys(input)) if (!known.has(name)) fail('ERR_INVALID_ARGUMENT', `restrict has an unknown option (known: ${[...known].join(', ')})`);
+  checkOptions(input, RESTRICT_OPTIONS, 'issueToken options: restrict');
   const wire: Record<string, unknown> = {};
   const upper = (v: unknown): unknown => (typeof v === 'string' ? v.toUpperCase() : v);
   const lower = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase().replace(/:$/, '') : v);
-  if (input.ip !== undefined) wire['ip'] = list(input.ip);
-  if (input.countries !== undefined) wire['country'] = list(input.countries).map(upper);
+  if (input.ip !== undefined) wire['ip'] = list(input.ip, 'ip');
+  if (input.countries !== undefined) wire['country'] = list(input.countries, 'countries').map(upper);
   if (input.pathPrefix !== undefined) wire['path'] = input.pathPrefix;
-  if (input.referrer !== undefined) wire['referrer'] = list(input.referrer).map(lower);
-  if (input.protocol !== undefined) wire['protocol'] = list(input.protocol).map(lower);
-  if (Object.keys(wire).length === 0) return undefined;
+  if (input.referrer !== undefined) wire['referrer'] = list(input.referrer, 'referrer').map(lower);
+  if (input.protocol !== undefined) wire['protocol'] = list(input.protocol, 'protocol').map(lower);
+  // A null or empty restriction set restricts nothing: refused (checkRestrictClaim), never a silently unrestricted token.
   return checkRestrictClaim(wire, 'ERR_INVALID_ARGUMENT');
 }
 
@@ -115,6 +124,7 @@ export function buildClaims(custom: object, options: ClaimOptions): Record<strin
     if (RESERVED_CLAIMS.has(name)) fail('ERR_INVALID_ARGUMENT', `claim "${name}" is reserved: set it through the issue options (expiresIn, notBefore, audience, subject, issuer, jti, restrict)`);
   }
   if (typeof options !== 'object' || options === null || options.expiresIn === undefined) fail('ERR_INVALID_ARGUMENT', 'issueToken needs options with expiresIn: keyroll tokens always expire');
+  checkOptions(options, ISSUE_OPTIONS, 'issueToken options');
   const now = options.now === undefined ? Date.now() : toMillis(options.now, 'now');
   const ttl = parseDuration(options.expiresIn, 'expiresIn');
   if (ttl < 1000) fail('ERR_INVALID_ARGUMENT', 'expiresIn must be at least one second (token times are written to the second)');

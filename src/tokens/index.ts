@@ -7,7 +7,7 @@
  * @module
  */
 export { issueToken, type IssueOptions } from './issue.js';
-export { verifyToken, inspectToken, type VerifyOptions, type TokenInfo } from './verify.js';
+export { verifyToken, inspectToken, MAX_CLOCK_SKEW, type VerifyOptions, type TokenInfo } from './verify.js';
 export type { TokenClaims, Restrictions, ClaimOptions } from './claims.js';
 export type { Expectations } from './check.js';
 export type { Observed, RestrictClaim } from './restrictions.js';

@@ -4,7 +4,8 @@
  */
 import { assertStringOrBytes, utf8 } from '../bytes.js';
 import { fail } from '../errors.js';
-import { buildClaims, encodeClaims, type ClaimOptions } from './claims.js';
+import { checkOptions } from '../args.js';
+import { ISSUE_OPTIONS, buildClaims, encodeClaims, type ClaimOptions } from './claims.js';
 import { assertKeyring, ringNow, tokenKeyOf, type TokenKeyring } from './derive.js';
 import { encodeFooter } from './footer.js';
 import { MAX_TOKEN_LENGTH } from './parse.js';
@@ -42,6 +43,8 @@ export interface IssueOptions extends ClaimOptions {
  */
 export function issueToken(ring: TokenKeyring, claims: object, options: IssueOptions): string {
   assertKeyring(ring);
+  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'issueToken needs options with expiresIn: keyroll tokens always expire');
+  checkOptions(options, ISSUE_OPTIONS, 'issueToken options');
   const payload = encodeClaims(buildClaims(claims, options.now === undefined ? { ...options, now: ringNow(ring) } : options));
   const implicit = implicitBytes(options.implicitAssertion);
   const key = ring.get(ring.activeKeyId)!;

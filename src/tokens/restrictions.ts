@@ -9,6 +9,7 @@
 import { describe } from '../bytes.js';
 import { fail, type KeyrollErrorCode } from '../errors.js';
 import { inRange, parseCidr, parseIp, type IpRange } from './ip.js';
+import { observedPath, plainPath, underPrefix } from './path.js';
 
 /**
  * Restrictions as the `restrict` claim holds them (the wire form).
@@ -56,8 +57,6 @@ const MAX_ENTRIES = 64;
 const COUNTRY = /^[A-Z]{2}$/;
 const HOST = /^(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const PROTOCOL = /^[a-z][a-z0-9+.-]{0,31}$/;
-// Dot segments and encoded separators would let "/public/../private" pass a "/public/" prefix.
-const UNSAFE_PATH = /(?:^|\/)\.{1,2}(?:\/|$)|%2e|%2f|%5c|\\/i;
 
 /**
  * Checks a `restrict` claim (from a caller at issue time, or from a token at
@@ -70,11 +69,14 @@ const UNSAFE_PATH = /(?:^|\/)\.{1,2}(?:\/|$)|%2e|%2f|%5c|\\/i;
 export function checkRestrictClaim(value: unknown, code: KeyrollErrorCode): RestrictClaim {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(code, `claim restrict must be an object, got ${describe(value)}`);
   const out: { -readonly [K in keyof RestrictClaim]: RestrictClaim[K] } = {};
-  for (const [name, entry] of Object.entries(value)) {
+  const entries = Object.entries(value);
+  // An empty restriction set restricts nothing: refused, so it cannot pass for a restricted token.
+  if (entries.length === 0) fail(code, 'claim restrict is empty; leave it out, or name at least one restriction');
+  for (const [name, entry] of entries) {
     if (!KNOWN.has(name)) fail(code, `claim restrict holds an unknown restriction (known: ${[...KNOWN].join(', ')})`);
     if (name === 'path') {
-      if (typeof entry !== 'string' || !entry.startsWith('/') || entry.length > 1024 || /[?#]/.test(entry) || UNSAFE_PATH.test(entry)) {
-        fail(code, 'claim restrict.path must be a path starting with "/", without dot segments, query or fragment');
+      if (typeof entry !== 'string' || entry.length > 1024 || plainPath(entry) === undefined) {
+        fail(code, 'claim restrict.path must be a plain path starting with "/": RFC 3986 path characters without ";", no empty or dot segments, no query or fragment, ASCII after percent-decoding');
       }
       out.path = entry;
       continue;
@@ -105,19 +107,6 @@ export function checkRestrictClaim(value: unknown, code: KeyrollErrorCode): Rest
 
 function mismatch(claim: string, why: string): never {
   return fail('ERR_TOKEN_CLAIM_MISMATCH', `token claim restrict.${claim} does not match the request: ${why}`);
-}
-
-function requestPath(observed: string): string | undefined {
-  let path = observed;
-  if (!path.startsWith('/')) {
-    try {
-      path = new URL(observed).pathname;
-    } catch {
-      return undefined;
-    }
-  }
-  const cut = path.search(/[?#]/);
-  return cut === -1 ? path : path.slice(0, cut);
 }
 
 function referrerHost(observed: string): string | undefined {
@@ -151,11 +140,9 @@ export function checkRestrictions(restrict: RestrictClaim, observed: Observed): 
   }
   if (restrict.path !== undefined) {
     if (observed.path === undefined) mismatch('path', 'the token is bound to a path prefix and no path was given');
-    const path = requestPath(observed.path);
-    if (path === undefined || UNSAFE_PATH.test(path)) mismatch('path', 'the request path is not a plain absolute path');
-    const prefix = restrict.path;
-    const ok = path === prefix || (path.startsWith(prefix) && (prefix.endsWith('/') || path[prefix.length] === '/'));
-    if (!ok) mismatch('path', 'the request path is outside the allowed prefix');
+    const path = observedPath(observed.path);
+    if (path === undefined) mismatch('path', 'the request path is not a plain absolute path');
+    if (!underPrefix(path, plainPath(restrict.path)!)) mismatch('path', 'the request path is outside the allowed prefix');
   }
   if (restrict.referrer !== undefined) {
     if (observed.referrer === undefined) mismatch('referrer', 'the token is bound to referrer hosts and none was given');

@@ -7,6 +7,7 @@
  */
 import { describe } from '../bytes.js';
 import { fail } from '../errors.js';
+import { parseTime } from '../document/time.js';
 
 /**
  * A duration: seconds as a number, or a string such as `90s`, `15m`, `1h`, `7d`, `1h30m`.
@@ -79,39 +80,13 @@ export function formatDateTime(ms: number): string {
   return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}+00:00`;
 }
 
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-const DATE_TIME = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(?:Z|([+-])([0-9]{2}):([0-9]{2}))$/;
-
 /**
  * Milliseconds since the epoch of an RFC 3339 date-time with a `Z` or
  * `±hh:mm` offset, or `undefined` when it is not one (an impossible date
- * such as February 30 included).
+ * such as February 30 included): the one time parser, `document/time.ts`.
  * @example
  * ```ts
  * parseDateTime('2022-01-01T00:00:00+00:00'); // 1640995200000
  * ```
  */
-export function parseDateTime(text: unknown): number | undefined {
-  if (typeof text !== 'string' || text.length > 40) return undefined;
-  const m = DATE_TIME.exec(text);
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  if (day > daysInMonth(year, month)) return undefined;
-  let offset = 0;
-  if (m[8] !== undefined) {
-    const oh = Number(m[9]);
-    const om = Number(m[10]);
-    if (oh > 23 || om > 59) return undefined;
-    offset = (oh * 60 + om) * 60_000 * (m[8] === '-' ? -1 : 1);
-  }
-  const date = new Date(0);
-  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0 to 99 onto 1900 to 1999.
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0')));
-  return date.getTime() - offset;
-}
+export const parseDateTime: (text: unknown) => number | undefined = parseTime;

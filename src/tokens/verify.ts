@@ -4,6 +4,7 @@
  * @module
  */
 import { describe } from '../bytes.js';
+import { checkOptions } from '../args.js';
 import { fail } from '../errors.js';
 import { checkClaims, readClaims, type Expectations } from './check.js';
 import type { TokenClaims } from './claims.js';
@@ -26,8 +27,13 @@ export interface VerifyOptions {
   readonly audience?: string | readonly string[];
   /** Now (tests, replays); default the keyring's clock (`ring.now()`). */
   readonly now?: Instant;
-  /** Tolerated clock difference: seconds or a string such as `30s`. Default 0. */
+  /** Tolerated clock difference: seconds or a string such as `30s`. Default 0, at most {@link MAX_CLOCK_SKEW} seconds (5 minutes). */
   readonly clockSkew?: Duration;
+  /**
+   * Refuse tokens issued longer ago than this (seconds or a string such as
+   * `15m`), whatever their `exp`: a token without `iat` is then refused too.
+   */
+  readonly maxAge?: Duration;
   /** Must equal the value given to `issueToken`. */
   readonly implicitAssertion?: string | Uint8Array;
   /** Expected `sub`/`iss`, and what the verifier sees of the request (checked against the token's restrictions). */
@@ -49,10 +55,21 @@ export interface TokenInfo {
 }
 
 const OBSERVED = ['subject', 'issuer', 'ip', 'country', 'path', 'referrer', 'protocol'] as const;
+const VERIFY_OPTIONS = ['audience', 'now', 'clockSkew', 'maxAge', 'implicitAssertion', 'expect'];
+/**
+ * The largest `clockSkew` accepted, in seconds (5 minutes): a larger
+ * tolerance would quietly extend every token's lifetime.
+ * @example
+ * ```ts
+ * verifyToken(ring, token, { clockSkew: MAX_CLOCK_SKEW }); // the most tolerance allowed
+ * ```
+ */
+export const MAX_CLOCK_SKEW = 300;
 
 function checkExpect(expect: unknown): Expectations | undefined {
   if (expect === undefined) return undefined;
   if (typeof expect !== 'object' || expect === null) fail('ERR_INVALID_ARGUMENT', `expect must be an object, got ${describe(expect)}`);
+  checkOptions(expect, OBSERVED, 'verifyToken options: expect');
   for (const name of OBSERVED) {
     const value = (expect as Record<string, unknown>)[name];
     if (value !== undefined && typeof value !== 'string') fail('ERR_INVALID_ARGUMENT', `expect.${name} must be a string, got ${describe(value)}`);
@@ -76,8 +93,11 @@ function checkExpect(expect: unknown): Expectations | undefined {
 export function verifyToken(ring: TokenKeyring, token: string, options: VerifyOptions = {}): TokenClaims {
   assertKeyring(ring);
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', `options must be an object, got ${describe(options)}`);
+  checkOptions(options, VERIFY_OPTIONS, 'verifyToken options');
   const now = options.now === undefined ? ringNow(ring) : toMillis(options.now, 'now');
   const clockSkew = options.clockSkew === undefined ? 0 : parseDuration(options.clockSkew, 'clockSkew');
+  if (clockSkew > MAX_CLOCK_SKEW * 1000) fail('ERR_INVALID_ARGUMENT', `clockSkew must be at most ${MAX_CLOCK_SKEW} seconds`);
+  const maxAge = options.maxAge === undefined ? undefined : parseDuration(options.maxAge, 'maxAge');
   const expect = checkExpect(options.expect);
   const implicit = implicitBytes(options.implicitAssertion);
   const parsed = parseToken(token);
@@ -87,6 +107,7 @@ export function verifyToken(ring: TokenKeyring, token: string, options: VerifyOp
   checkClaims(claims, {
     now,
     clockSkew,
+    ...(maxAge === undefined ? {} : { maxAge }),
     ...(options.audience === undefined ? {} : { audience: options.audience }),
     ...(expect === undefined ? {} : { expect }),
   });

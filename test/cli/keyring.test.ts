@@ -111,7 +111,7 @@ describe('keyroll add, promote, retire, disable, remove, list', () => {
       [['add', 'k3', '--keyring', 'keyring.json', '--generate', '--secret-stdin'], /exactly one of --generate and --secret-stdin/],
       [['add', 'bad id!', '--keyring', 'keyring.json', '--generate'], /ID: invalid key id/],
       [['add', '--keyring', 'keyring.json', '--generate'], /exactly one key ID/],
-      [['add', 'k3', '--keyring', 'keyring.json', '--generate', '--activate-at', 'tomorrow'], /--activate-at must be an ISO 8601 time/],
+      [['add', 'k3', '--keyring', 'keyring.json', '--generate', '--activate-at', 'tomorrow'], /--activate-at must be an RFC 3339 time/],
       [['add', 'k3', '--keyring', 'keyring.json', '--generate', '--activate', '--activate-at', '2030-01-01T00:00:00Z'], /--activate or --activate-at, not both/],
       [['add', 'k3', '--keyring', 'keyring.json', '--generate', '--bytes', '8'], /--bytes must be an integer from 16/],
       [['add', 'k3', '--keyring', 'keyring.json', '--secret-stdin', '--encoding', 'rot13'], /--encoding must be/],

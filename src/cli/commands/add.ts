@@ -11,6 +11,7 @@ import { singleKeyId } from '../key-id.js';
 import { readSecretStdin } from '../stdin.js';
 import { platformSecret } from './keygen.js';
 import { checkPlatformSecret } from '../../sources/index.js';
+import { parseTime } from '../../document/time.js';
 
 const ENCODINGS: readonly string[] = ['utf8', 'hex', 'base64', 'base64url'];
 
@@ -36,7 +37,7 @@ export const addCommand: Command = {
     '  --encoding E            how the stdin secret is written: utf8 (default, the raw',
     '                          string), hex, base64 or base64url',
     '  --activate              make it the active key now',
-    '  --activate-at TIME      make it active at TIME (ISO 8601, e.g. 2026-12-01T00:00:00Z)',
+    '  --activate-at TIME      make it active at TIME (RFC 3339 with an offset, e.g. 2026-12-01T00:00:00Z)',
     '',
     'Examples:',
     '  keyroll add k2 --keyring keyring.json --generate --activate-at 2026-12-01T00:00:00Z',
@@ -68,8 +69,9 @@ export const addCommand: Command = {
     const activate = values['activate'] === true;
     const at = values['activate-at'] as string | undefined;
     if (activate && at !== undefined) throw new UsageError('pass --activate or --activate-at, not both');
-    if (at !== undefined && (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(new Date(at).getTime()))) {
-      throw new UsageError('--activate-at must be an ISO 8601 time such as 2026-12-01T00:00:00Z');
+    const atMs = at === undefined ? undefined : parseTime(at);
+    if (at !== undefined && atMs === undefined) {
+      throw new UsageError('--activate-at must be an RFC 3339 time with an offset, such as 2026-12-01T00:00:00Z');
     }
 
     const loaded = await loadKeyringArg(values, io);
@@ -86,7 +88,7 @@ export const addCommand: Command = {
     const next = loaded.ring.add(spec, { ...(activate ? { activate: true } : {}), ...(at === undefined ? {} : { activatesAt: at }) });
     const backup = await saveKeyring(loaded, next, io);
     const state = next.keys().find((k) => k.id === id)?.state ?? 'added';
-    io.stdout.write(`added key "${id}" (${state}${at !== undefined && state === 'pending' ? ` until ${new Date(at).toISOString()}` : ''}) to ${loaded.path}${backup ? `; backup ${backup}` : ''}\n`);
+    io.stdout.write(`added key "${id}" (${state}${at !== undefined && state === 'pending' ? ` until ${new Date(atMs!).toISOString()}` : ''}) to ${loaded.path}${backup ? `; backup ${backup}` : ''}\n`);
     return EXIT.OK;
   },
 };

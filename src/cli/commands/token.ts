@@ -129,8 +129,9 @@ export const tokenVerifyCommand: Command = {
     '  --referrer URL          the Referer header or host',
     '  --protocol P            the request protocol (https)',
     '  --implicit TEXT         the implicit assertion given at issue',
-    '  --skew DURATION         tolerated clock difference (default 0)',
-    '  --now TIME              verify as of this ISO 8601 time (default now)',
+    '  --skew DURATION         tolerated clock difference (default 0, at most 5m)',
+    '  --max-age DURATION      refuse tokens issued longer ago than this (by their iat)',
+    '  --now TIME              verify as of this RFC 3339 time with an offset (default now)',
     '',
     'Example:',
     '  keyroll token verify --keyring keyring.json --aud cdn --ip 203.0.113.7 "$TOKEN"',
@@ -147,6 +148,7 @@ export const tokenVerifyCommand: Command = {
     protocol: { type: 'string' },
     implicit: { type: 'string' },
     skew: { type: 'string' },
+    'max-age': { type: 'string' },
     now: { type: 'string' },
   },
   allowPositionals: true,
@@ -154,7 +156,7 @@ export const tokenVerifyCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('expected exactly one TOKEN argument ("-" reads stdin)');
     const nowText = str(values, 'now');
     const now = nowText === undefined ? undefined : parseDateTime(nowText);
-    if (nowText !== undefined && now === undefined) throw new UsageError('--now must be an ISO 8601 time with an offset, e.g. 2030-01-01T00:00:00Z');
+    if (nowText !== undefined && now === undefined) throw new UsageError('--now must be an RFC 3339 time with an offset, e.g. 2030-01-01T00:00:00Z');
     const { ring } = await loadKeyringArg(values, io);
     const token = positionals[0] === '-' ? (await readStdin(io, 'the token')).toString('utf8').trim() : positionals[0]!;
     const expect = only<NonNullable<VerifyOptions['expect']>>(['sub', 'iss', 'ip', 'country', 'path', 'referrer', 'protocol'].map((n) => [n === 'sub' ? 'subject' : n === 'iss' ? 'issuer' : n, str(values, n)]));
@@ -163,6 +165,7 @@ export const tokenVerifyCommand: Command = {
       ['audience', audiences.length > 0 ? audiences : undefined],
       ['now', now],
       ['clockSkew', str(values, 'skew')],
+      ['maxAge', str(values, 'max-age')],
       ['implicitAssertion', str(values, 'implicit')],
       ['expect', Object.keys(expect).length > 0 ? expect : undefined],
     ]);

@@ -1,0 +1,265 @@
+/**
+ * Typos fail closed: every public function of every entry point that takes an
+ * options object refuses an unknown key with ERR_INVALID_ARGUMENT naming it,
+ * and wrong value types are ERR_INVALID_ARGUMENT, never a TypeError. The
+ * tables are checked against the entry points' exports, so a new export
+ * without an entry here fails this test.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import * as root from '../../src/index.js';
+import * as testing from '../../src/testing/index.js';
+import * as tokens from '../../src/tokens/index.js';
+import * as rotation from '../../src/rotation/index.js';
+import * as sqlite from '../../src/stores/sqlite.js';
+import * as postgres from '../../src/stores/postgres.js';
+import { Keyring, KeyrollError, generateKey, sealKeyring } from '../../src/index.js';
+import { testKeyring } from '../../src/testing/index.js';
+import { issueToken, verifyToken } from '../../src/tokens/index.js';
+import type { RowStore } from '../../src/rotation/index.js';
+
+const TYPO = 'contxt';
+const ring = testKeyring({ keys: 2, seed: 'options' });
+const stored = ring.encrypt('hello');
+const store: RowStore = { target: { table: 't', column: 'c', id: 'id' }, count: async () => 0, scan: async () => [], update: async () => ({ written: 0, conflicts: 0 }) } as unknown as RowStore;
+const withTypo = <T extends object>(valid: T): T => ({ ...valid, [TYPO]: 1 }) as T;
+
+/** A call with a misspelt option, for each function that takes options. */
+type Call = () => unknown;
+const calls: Record<string, Record<string, Call[]>> = {
+  root: {
+    'Keyring.create': [() => Keyring.create(withTypo({ keys: [generateKey({ id: 'k1' })] }))],
+    'Keyring.fromJSON': [() => Keyring.fromJSON(ring.export(), withTypo({}))],
+    'Keyring.fromFile': [() => Keyring.fromFile('/nonexistent/keyring.json', withTypo({}))],
+    'Keyring.fromSealedFile': [
+      () => Keyring.fromSealedFile('/nonexistent/k.sealed', { passphrase: 'pw' }, withTypo({})),
+      () => Keyring.fromSealedFile('/nonexistent/k.sealed', withTypo({ passphrase: 'pw' })),
+    ],
+    'Keyring.fromEnv': [() => Keyring.fromEnv({}, withTypo({}))],
+    'Keyring.fromDirectory': [() => Keyring.fromDirectory('/nonexistent', withTypo({}))],
+    'Keyring#encrypt': [() => ring.encrypt('x', withTypo({}))],
+    'Keyring#encryptToBytes': [() => ring.encryptToBytes('x', withTypo({}))],
+    'Keyring#decrypt': [() => ring.decrypt(stored, withTypo({}))],
+    'Keyring#decryptString': [() => ring.decryptString(stored, withTypo({}))],
+    'Keyring#open': [() => ring.open(stored, withTypo({}))],
+    'Keyring#reencrypt': [() => ring.reencrypt(stored, withTypo({}))],
+    'Keyring#add': [() => ring.add(generateKey({ id: 'k9' }), withTypo({})), () => ring.add(withTypo({ id: 'k9', secret: 'ASDFGHJKL1234567' }))],
+    'Key.from': [() => root.Key.from(withTypo({ id: 'k9', secret: 'ASDFGHJKL1234567' }), { state: 'active', now: new Date() })],
+    generateKey: [() => generateKey(withTypo({ id: 'k9' }))],
+    sealKeyring: [() => sealKeyring(ring, withTypo({ passphrase: 'pw' })), () => sealKeyring(ring, { passphrase: 'pw', scrypt: withTypo({ N: 2 ** 15 }) })],
+    passphraseWrapper: [() => root.passphraseWrapper('pw', withTypo({ N: 2 ** 15 }))],
+    readAndRefresh: [() => root.readAndRefresh(ring, stored, withTypo({}))],
+    refreshOnRead: [() => root.refreshOnRead(ring, stored, withTypo({ swap: async () => true }))],
+  },
+  testing: { testKeyring: [() => testKeyring(withTypo({ keys: 1 }))] },
+  tokens: {
+    issueToken: [() => issueToken(ring, {}, withTypo({ expiresIn: 60 })), () => issueToken(ring, {}, { expiresIn: 60, restrict: withTypo({ ip: '10.0.0.0/8' }) })],
+    verifyToken: [
+      () => verifyToken(ring, issueToken(ring, {}, { expiresIn: 60 }), withTypo({})),
+      () => verifyToken(ring, issueToken(ring, {}, { expiresIn: 60 }), { expect: withTypo({ ip: '10.0.0.1' }) }),
+    ],
+  },
+  rotation: {
+    reencryptAll: [() => rotation.reencryptAll(withTypo({ keyring: ring, store, batchSize: 10 }))],
+    countKeyIds: [() => rotation.countKeyIds(withTypo({ store }))],
+    fileCheckpoint: [() => rotation.fileCheckpoint('/nonexistent/job.json', withTypo({}))],
+    checkShard: [() => rotation.checkShard(withTypo({ index: 0, count: 2 }))],
+    readAndRefresh: [() => rotation.readAndRefresh(ring, stored, withTypo({}))],
+    refreshOnRead: [() => rotation.refreshOnRead(ring, stored, withTypo({ swap: async () => true }))],
+  },
+  'stores/sqlite': { sqliteStore: [() => sqlite.sqliteStore(withTypo({ database: ':memory:', table: 't', column: 'c', id: 'id' }))] },
+  'stores/postgres': { postgresStore: [() => postgres.postgresStore(withTypo({ client: 'postgres://localhost/x', table: 't', column: 'c', id: 'id' }))] },
+};
+
+/** Functions that take no options object (and why), so the tables stay exhaustive. */
+const noOptions: Record<string, Record<string, string>> = {
+  root: {
+    KeyrollError: 'an error constructor: building an error must never throw',
+    inspect: 'takes an envelope only',
+    checkKeyId: 'takes a key id only',
+    parseDocument: 'the document itself is checked field by field (ERR_INVALID_KEYRING)',
+    masterKeyWrapper: 'takes a master key and a salt, no options',
+    refreshCounters: 'takes nothing',
+    'Keyring#now': 'takes nothing',
+    'Keyring#keys': 'takes nothing',
+    'Keyring#has': 'takes a key id',
+    'Keyring#get': 'takes a key id',
+    'Keyring#isStale': 'takes an envelope',
+    'Keyring#promote': 'takes a key id',
+    'Keyring#retire': 'takes a key id',
+    'Keyring#disable': 'takes a key id',
+    'Keyring#remove': 'takes a key id',
+    'Keyring#stats': 'takes nothing',
+    'Keyring#export': 'takes nothing',
+    'Keyring#toJSON': 'takes nothing',
+    'Keyring#toString': 'takes nothing',
+  },
+  testing: {},
+  tokens: { inspectToken: 'takes a token only' },
+  rotation: {
+    isEnvelope: 'takes a stored value',
+    memoryCheckpoint: 'takes a saved state (data), not options',
+    parseContextTemplate: 'takes a template string',
+    parseShard: 'takes a string',
+    recommendedTemplate: 'takes a store target (data)',
+    resolveRowContext: 'takes a function or template and a store target',
+    shardCheckpointPath: 'takes a path and a checked shard',
+    shardOf: 'takes a string and a count',
+    zeroCounters: 'takes nothing',
+    refreshCounters: 'takes nothing',
+  },
+  'stores/sqlite': {},
+  'stores/postgres': {},
+};
+
+const entries: Record<string, Record<string, unknown>> = { root, testing, tokens, rotation, 'stores/sqlite': sqlite, 'stores/postgres': postgres };
+
+/** Every public function of an entry point: exported functions, plus the static and instance methods of exported classes. */
+function publicFunctions(mod: Record<string, unknown>): string[] {
+  const names: string[] = [];
+  for (const [name, value] of Object.entries(mod)) {
+    if (typeof value !== 'function') continue;
+    const isClass = /^class\b/.test(Function.prototype.toString.call(value));
+    if (!isClass) {
+      names.push(name);
+      continue;
+    }
+    const statics = Object.getOwnPropertyNames(value).filter((n) => !['length', 'name', 'prototype'].includes(n) && typeof (value as unknown as Record<string, unknown>)[n] === 'function');
+    const methods = Object.getOwnPropertyNames(value.prototype).filter((n) => n !== 'constructor' && typeof Object.getOwnPropertyDescriptor(value.prototype, n)?.value === 'function');
+    if (statics.length === 0 && methods.length === 0) names.push(name);
+    names.push(...statics.filter((n) => n !== 'is').map((n) => `${name}.${n}`), ...methods.map((n) => `${name}#${n}`));
+  }
+  return names;
+}
+
+async function thrown(call: Call): Promise<unknown> {
+  try {
+    await call();
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
+describe('unknown options are refused', () => {
+  for (const [entry, mod] of Object.entries(entries)) {
+    it(`covers every public function of ${entry}`, () => {
+      const covered = new Set([...Object.keys(calls[entry]!), ...Object.keys(noOptions[entry]!)]);
+      // Key's instance methods and KeyrollError.is are not entry points for options.
+      const missing = publicFunctions(mod).filter((n) => !covered.has(n) && !n.startsWith('Key#') && !n.startsWith('KeyrollError'));
+      expect(missing, `add these to the tables of test/core/options.test.ts`).toEqual([]);
+    });
+
+    for (const [name, list] of Object.entries(calls[entry]!)) {
+      it(`${entry}: ${name} refuses a misspelt option, naming it`, async () => {
+        for (const call of list) {
+          const err = await thrown(call);
+          expect(KeyrollError.is(err, 'ERR_INVALID_ARGUMENT'), String(err)).toBe(true);
+          expect((err as Error).message).toContain(`"${TYPO}"`);
+        }
+      });
+    }
+  }
+
+  it('a misspelt restrict no longer issues an unrestricted token', () => {
+    const err = (() => {
+      try {
+        issueToken(ring, {}, { expiresIn: 60, restrcit: { ip: '10.0.0.0/8' } } as never);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(KeyrollError.is(err, 'ERR_INVALID_ARGUMENT')).toBe(true);
+    expect((err as Error).message).toMatch(/"restrcit"/);
+  });
+
+  it('escapes control characters in the option name it reports', () => {
+    const err = (() => {
+      try {
+        ring.encrypt('x', { 'a\nERR_FORGED: b\u001b[31m': 1 } as never);
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(err?.message).toContain('a\\nERR_FORGED: b\\x1b[31m');
+    expect(err?.message).not.toMatch(/[\n\u001b]/);
+  });
+});
+
+describe('wrong value types are ERR_INVALID_ARGUMENT, never a TypeError', () => {
+  const code = async (call: Call): Promise<string> => {
+    const err = await thrown(call);
+    if (err === undefined) return 'no error';
+    return KeyrollError.is(err) ? err.code : `${(err as Error).name}: ${(err as Error).message}`;
+  };
+  const spec = { id: 'k1', secret: 'ASDFGHJKL1234567' };
+  const revoked = Proxy.revocable([spec], {});
+  revoked.revoke();
+
+  it.each([
+    ['restrict: { ip: null }', () => issueToken(ring, {}, { expiresIn: 60, restrict: { ip: null as never } })],
+    ['restrict: { countries: 5 }', () => issueToken(ring, {}, { expiresIn: 60, restrict: { countries: 5 as never } })],
+    ['restrict: {}', () => issueToken(ring, {}, { expiresIn: 60, restrict: {} })],
+    ['issueToken options null', () => issueToken(ring, {}, null as never)],
+    ['clock: 5', () => Keyring.create({ keys: [spec], clock: 5 as never })],
+    ['clock returning a string', () => Keyring.create({ keys: [spec], clock: (() => 'now') as never })],
+    ['clock returning an invalid Date (later)', () => testKeyring({ clock: () => new Date(Number.NaN) })],
+    ['onDecrypt: "x"', () => Keyring.create({ keys: [spec], onDecrypt: 'x' as never })],
+    ['a sparse keys array', () => Keyring.create({ keys: [spec, , { id: 'k2', secret: 'ASDFGHJKL1234567' }] as never })],
+    ['a revoked Proxy as keys', () => Keyring.create({ keys: revoked.proxy as never })],
+    ['a Proxy whose traps throw as keys', () => Keyring.create({ keys: new Proxy([spec], { get: () => { throw new RangeError('trap'); } }) as never })],
+    ['a Proxy whose traps throw as options', () => ring.encrypt('x', new Proxy({}, { ownKeys: () => { throw new RangeError('trap'); } }) as never)],
+    ['activate: "yes"', () => ring.add(generateKey({ id: 'k9' }), { activate: 'yes' as never })],
+    ['generateKey createdAt: {}', () => generateKey({ id: 'k9', createdAt: {} as never })],
+    ['store columns: "x"', () => sqlite.sqliteStore({ database: ':memory:', table: 't', column: 'c', id: 'id', columns: 'tenant' as never })],
+    ['shard: "0/2"', () => rotation.checkShard('0/2' as never)],
+  ])('%s', async (_name, call) => {
+    let result = await code(call);
+    if (_name === 'clock returning an invalid Date (later)') result = await code(() => (call() as Keyring).encrypt('x'));
+    expect(result).toBe('ERR_INVALID_ARGUMENT');
+  });
+
+  it('a working Proxy-wrapped keys array is read like the array', () => {
+    expect(Keyring.create({ keys: new Proxy([spec], {}) }).activeKeyId).toBe('k1');
+  });
+
+  it('a KeyWrapper resolving to a string is refused when sealing and unsealing', async () => {
+    const wrapper = { kind: 'test-kms', wrap: async () => 'not bytes', unwrap: async () => 'x'.repeat(32) };
+    expect(await code(() => sealKeyring(ring, { wrapper: wrapper as never }))).toBe('ERR_INVALID_ARGUMENT');
+    const good = { kind: 'test-kms', wrap: async (k: Uint8Array) => new Uint8Array(k), unwrap: async () => 'x'.repeat(32) };
+    const text = await sealKeyring(ring, { wrapper: { ...good, wrap: good.wrap } as never });
+    const { unsealText } = await import('../../src/sources/sealed.js');
+    expect(await code(() => unsealText(text, { wrapper: good as never }))).toBe('ERR_INVALID_ARGUMENT');
+  });
+
+  it('any odd value for any option is a KeyrollError, never an engine error (property)', async () => {
+    // Values are picked by index, so fast-check never has to print a throwing Proxy.
+    const oddValues: unknown[] = [null, 0, -1, Number.NaN, Infinity, '', 'x', true, [], [undefined], {}, Symbol('s'), 10n, new Date(Number.NaN), new Map(), new Uint8Array(2), () => 'returned',
+      new Proxy({}, { get: () => { throw new RangeError('trap'); }, ownKeys: () => { throw new RangeError('trap'); } })];
+    const odd = fc.integer({ min: 0, max: oddValues.length - 1 });
+    const token = issueToken(ring, {}, { expiresIn: 60 });
+    const targets: Array<[string[], (o: Record<string, unknown>) => unknown]> = [
+      [['keys', 'policy', 'activeKeyId', 'clock'], (o) => Keyring.create({ keys: [spec], ...o } as never)],
+      [['context'], (o) => ring.encrypt('x', o as never)],
+      [['context'], (o) => ring.decrypt(stored, o as never)],
+      [['activatesAt', 'activate'], (o) => ring.add(generateKey({ id: 'k9' }), o as never)],
+      [['id', 'bytes', 'state', 'createdAt'], (o) => generateKey({ id: 'k9', ...o } as never)],
+      [['expiresIn', 'notBefore', 'audience', 'subject', 'issuer', 'jti', 'restrict', 'now', 'implicitAssertion'], (o) => issueToken(ring, {}, { expiresIn: 60, ...o } as never)],
+      [['audience', 'now', 'clockSkew', 'maxAge', 'implicitAssertion', 'expect'], (o) => verifyToken(ring, token, o as never)],
+      [['keys', 'retired', 'seed', 'idPrefix', 'policy', 'deterministicEnvelopes'], (o) => testKeyring(o as never)],
+      [['context', 'fromPlaintext', 'counters'], (o) => root.readAndRefresh(ring, stored, o as never)],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: targets.length - 1 }), fc.nat(), odd, async (t, k, v) => {
+        const [names, call] = targets[t]!;
+        const name = names[k % names.length]!;
+        const value = oddValues[v];
+        const err = await thrown(() => call({ [name]: value }));
+        if (err !== undefined) expect(KeyrollError.is(err), `target ${t}, ${name} = value ${v}: ${String(err)}`).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
