@@ -4,6 +4,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { printable } from '../args.js';
 import { describe } from '../bytes.js';
 import { KEY_ID_PATTERN } from './key-id.js';
 
@@ -121,7 +122,7 @@ export function parseDocument(input: unknown, source = 'keyring document'): { ke
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('ERR_INVALID_KEYRING', `${source} must be a JSON object, got ${describe(doc)}`);
   const record = doc as Record<string, unknown>;
   for (const name of Object.keys(record)) {
-    if (!TOP_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${source} has an unknown field "${name.slice(0, 40)}"`);
+    if (!TOP_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${source} has an unknown field "${printable(name, 40)}"`);
   }
   if (record['format'] !== DOCUMENT_FORMAT) fail('ERR_INVALID_KEYRING', `${source}: "format" must be "${DOCUMENT_FORMAT}"`);
   if (record['version'] !== DOCUMENT_VERSION) {
@@ -144,7 +145,7 @@ function parseKey(entry: unknown, index: number, source: string): KeyringDocumen
   const id = typeof key['id'] === 'string' && KEY_ID_PATTERN.test(key['id']) ? key['id'] : undefined;
   const label = id === undefined ? where : `${where} (key "${id}")`;
   for (const name of Object.keys(key)) {
-    if (!KEY_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${label} has an unknown field "${name.slice(0, 40)}"`, id === undefined ? {} : { keyId: id });
+    if (!KEY_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${label} has an unknown field "${printable(name, 40)}"`, id === undefined ? {} : { keyId: id });
   }
   for (const name of ['id', 'state', 'secret', 'encoding'] as const) {
     if (typeof key[name] !== 'string') fail('ERR_INVALID_KEYRING', `${label}: "${name}" must be a string`, id === undefined ? {} : { keyId: id });

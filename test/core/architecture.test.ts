@@ -28,8 +28,13 @@ describe('rooms', () => {
     expect(importedRooms('sources').get('keyring')).toBeUndefined();
   });
 
-  it('the document room imports only errors and bytes', () => {
-    for (const room of importedRooms('document').keys()) expect(['errors', 'bytes']).toContain(room);
+  it('the document room imports only errors, bytes and args', () => {
+    for (const room of importedRooms('document').keys()) expect(['errors', 'bytes', 'args']).toContain(room);
+  });
+
+  it('args (entry-point checks) imports only errors and bytes', () => {
+    const text = readFileSync(join(SRC, 'args.ts'), 'utf8');
+    for (const match of text.matchAll(/from '(\.[^']+)'/g)) expect(['./errors.js', './bytes.js']).toContain(match[1]);
   });
 
   it('the lookup room (blind indexes) uses only errors, bytes and the suites primitives', () => {
