@@ -8,6 +8,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 
 /**
  * Which normalisation steps an index applies to string values, in this order:
@@ -44,11 +45,9 @@ export function normalizationFlags(normalize: Normalization | undefined): number
   if (typeof normalize !== 'object' || normalize === null || Array.isArray(normalize)) {
     fail('ERR_INVALID_ARGUMENT', 'normalize must be an object such as { trim: true, nfc: true, caseFold: true }');
   }
+  checkOptions(normalize, Object.keys(NORMALIZATION_BITS), 'normalize (the steps are trim, nfc and caseFold)');
   let flags = 0;
   for (const name of Object.keys(normalize)) {
-    if (!Object.hasOwn(NORMALIZATION_BITS, name)) {
-      fail('ERR_INVALID_ARGUMENT', `normalize has an unknown step "${name.slice(0, 40)}"; the steps are trim, nfc and caseFold`);
-    }
     const on = (normalize as Record<string, unknown>)[name];
     if (typeof on !== 'boolean') fail('ERR_INVALID_ARGUMENT', `normalize.${name} must be true or false`);
     if (on) flags |= NORMALIZATION_BITS[name as keyof typeof NORMALIZATION_BITS];

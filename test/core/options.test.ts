@@ -43,6 +43,8 @@ const calls: Record<string, Record<string, Call[]>> = {
     'Keyring#decryptString': [() => ring.decryptString(stored, withTypo({}))],
     'Keyring#open': [() => ring.open(stored, withTypo({}))],
     'Keyring#reencrypt': [() => ring.reencrypt(stored, withTypo({}))],
+    'Keyring#blindIndex': [() => ring.blindIndex('x', withTypo({ purpose: 'p' })), () => ring.blindIndex('x', { purpose: 'p', normalize: withTypo({ trim: true }) }), () => ring.blindIndex('x', { purpose: 'p', slow: withTypo({ N: 2 ** 14 }) })],
+    'Keyring#blindIndexCandidates': [() => ring.blindIndexCandidates('x', withTypo({ purpose: 'p' }))],
     'Keyring#add': [() => ring.add(generateKey({ id: 'k9' }), withTypo({})), () => ring.add(withTypo({ id: 'k9', secret: 'ASDFGHJKL1234567' }))],
     'Key.from': [() => root.Key.from(withTypo({ id: 'k9', secret: 'ASDFGHJKL1234567' }), { state: 'active', now: new Date() })],
     generateKey: [() => generateKey(withTypo({ id: 'k9' }))],
