@@ -5,6 +5,7 @@
  */
 import { describe } from '../bytes.js';
 import { fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import { parseDocument, type KeyringDocument } from '../document/index.js';
 import { writeFileAtomic } from './atomic.js';
 import { sealDocument } from './sealed.js';
@@ -57,9 +58,7 @@ export async function writeKeyringFile(path: string, ring: { export(): KeyringDo
   if (typeof path !== 'string' || path === '') fail('ERR_INVALID_ARGUMENT', `writeKeyringFile needs a file path, got ${describe(path)}`);
   if (typeof ring !== 'object' || ring === null || typeof ring.export !== 'function') fail('ERR_INVALID_ARGUMENT', 'writeKeyringFile needs a Keyring');
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', `writeKeyringFile options must be an object, got ${describe(options)}`);
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) fail('ERR_INVALID_ARGUMENT', `writeKeyringFile has no option "${name.slice(0, 40)}" (options: ${[...OPTION_NAMES].join(', ')})`);
-  }
+  checkOptions(options, [...OPTION_NAMES], 'writeKeyringFile options');
   const document = ring.export();
   parseDocument(document); // a document this build could not read back is never written
   const text = await keyringFileContent(document, options.seal);
