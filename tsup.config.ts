@@ -10,6 +10,7 @@ export default defineConfig({
     'stores/sqlite': 'src/stores/sqlite.ts',
     'stores/postgres': 'src/stores/postgres.ts',
     drizzle: 'src/integrations/drizzle.ts',
+    prisma: 'src/integrations/prisma.ts',
   },
   // Database drivers and ORMs are optional peer dependencies: never bundled.
   external: ['better-sqlite3', 'pg', '@electric-sql/pglite', /^drizzle-orm(\/|$)/],

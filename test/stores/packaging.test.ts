@@ -39,6 +39,12 @@ describe('packaging', () => {
     for (const driver of DRIVERS.filter((d) => d !== 'drizzle-orm')) expect([...packages]).not.toContain(driver);
   });
 
+  it.each(['prisma.js', 'prisma.cjs'])('%s loads no Prisma package and no driver (it works on the client it is given)', (entry) => {
+    const { packages } = graph(join(DIST, entry));
+    for (const driver of DRIVERS) expect([...packages]).not.toContain(driver);
+    expect([...packages].some((p) => p.startsWith('@prisma/'))).toBe(false);
+  });
+
   it('the root entry offers the lazy helper', async () => {
     const root = (await import(join(DIST, 'index.js'))) as Record<string, unknown>;
     expect(typeof root['readAndRefresh']).toBe('function');
