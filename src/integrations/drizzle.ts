@@ -25,6 +25,7 @@ import { inArray, type Column, type SQL } from 'drizzle-orm';
 import { customType as pgCustomType } from 'drizzle-orm/pg-core';
 import { customType as sqliteCustomType } from 'drizzle-orm/sqlite-core';
 import { fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import type { BlindIndexOptions, BlindIndexValue } from '../lookup/index.js';
 import { checkKeyringSource, resolveKeyring, type KeyringSource } from './source.js';
 
@@ -90,7 +91,7 @@ export interface EncryptedColumns {
   openForRow(column: string, id: string, stored: string): string;
 }
 
-const OPTION_KEYS = new Set(['keyring', 'table', 'onStale']);
+const OPTION_KEYS = ['keyring', 'table', 'onStale'] as const;
 
 /**
  * Column types and helpers for the encrypted columns of one table.
@@ -101,8 +102,8 @@ const OPTION_KEYS = new Set(['keyring', 'table', 'onStale']);
  * ```
  */
 export function encryptedColumns(options: DrizzleEncryptionOptions): EncryptedColumns {
-  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'encryptedColumns takes { keyring, table }');
-  for (const name of Object.keys(options)) if (!OPTION_KEYS.has(name)) fail('ERR_INVALID_ARGUMENT', `encryptedColumns: unknown option "${name.slice(0, 40)}" (allowed: keyring, table, onStale)`);
+  if (options === undefined) fail('ERR_INVALID_ARGUMENT', 'encryptedColumns takes { keyring, table }');
+  checkOptions(options, OPTION_KEYS, 'encryptedColumns options');
   const source = checkKeyringSource(options.keyring);
   const { table, onStale } = options;
   if (typeof table !== 'string' || table.length === 0) fail('ERR_INVALID_ARGUMENT', 'encryptedColumns: table must be the table name');

@@ -20,6 +20,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { checkOptions, printable } from '../args.js';
 import { indexSpec, type BlindIndexOptions } from '../lookup/index.js';
 import type { Keyring } from '../keyring/keyring.js';
 import { checkKeyringSource, resolveKeyring, type KeyringSource } from './source.js';
@@ -87,8 +88,8 @@ interface RuntimeField { readonly name: string; readonly kind: string; readonly 
 interface RuntimeDataModel { readonly models: Record<string, { readonly fields: readonly RuntimeField[] }> }
 type Data = Record<string, unknown>;
 
-const OPTION_KEYS = new Set(['keyring', 'models', 'onStale', 'idField']);
-const FIELD_KEYS = new Set(['index']);
+const OPTION_KEYS = ['keyring', 'models', 'onStale', 'idField'] as const;
+const FIELD_KEYS = ['index'] as const;
 const READS_RESULT = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'create', 'createManyAndReturn', 'update', 'updateManyAndReturn', 'upsert', 'delete']);
 const isObject = (v: unknown): v is Data => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
 
@@ -101,8 +102,8 @@ const isObject = (v: unknown): v is Data => typeof v === 'object' && v !== null 
  * ```
  */
 export function fieldEncryption(options: PrismaEncryptionOptions): (client: unknown) => unknown {
-  if (!isObject(options)) fail('ERR_INVALID_ARGUMENT', 'fieldEncryption takes { keyring, models }');
-  for (const name of Object.keys(options)) if (!OPTION_KEYS.has(name)) fail('ERR_INVALID_ARGUMENT', `fieldEncryption: unknown option "${name.slice(0, 40)}" (allowed: keyring, models, onStale, idField)`);
+  if (options === undefined) fail('ERR_INVALID_ARGUMENT', 'fieldEncryption takes { keyring, models }');
+  checkOptions(options, OPTION_KEYS, 'fieldEncryption options');
   const source = checkKeyringSource(options.keyring);
   const { onStale, idField = 'id' } = options;
   if (onStale !== undefined && typeof onStale !== 'function') fail('ERR_INVALID_ARGUMENT', 'fieldEncryption: onStale must be a function');
@@ -113,7 +114,7 @@ export function fieldEncryption(options: PrismaEncryptionOptions): (client: unkn
     const map = new Map<string, PrismaFieldConfig>();
     for (const [field, config] of Object.entries(fields)) {
       if (!isObject(config)) fail('ERR_INVALID_ARGUMENT', `fieldEncryption: models.${model}.${field} must be an object ({} or { index })`);
-      for (const key of Object.keys(config)) if (!FIELD_KEYS.has(key)) fail('ERR_INVALID_ARGUMENT', `fieldEncryption: models.${model}.${field}: unknown option "${key.slice(0, 40)}" (allowed: index)`);
+      checkOptions(config, FIELD_KEYS, `fieldEncryption models.${printable(model, 40)}.${printable(field, 40)}`);
       const index = (config as PrismaFieldConfig).index;
       if (index !== undefined) {
         const { field: indexField, ...definition } = index;

@@ -13,6 +13,8 @@ import * as tokens from '../../src/tokens/index.js';
 import * as rotation from '../../src/rotation/index.js';
 import * as sqlite from '../../src/stores/sqlite.js';
 import * as postgres from '../../src/stores/postgres.js';
+import * as drizzle from '../../src/integrations/drizzle.js';
+import * as prisma from '../../src/integrations/prisma.js';
 import { Keyring, KeyrollError, generateKey, sealKeyring } from '../../src/index.js';
 import { testKeyring } from '../../src/testing/index.js';
 import { issueToken, verifyToken } from '../../src/tokens/index.js';
@@ -72,6 +74,14 @@ const calls: Record<string, Record<string, Call[]>> = {
   },
   'stores/sqlite': { sqliteStore: [() => sqlite.sqliteStore(withTypo({ database: ':memory:', table: 't', column: 'c', id: 'id' }))] },
   'stores/postgres': { postgresStore: [() => postgres.postgresStore(withTypo({ client: 'postgres://localhost/x', table: 't', column: 'c', id: 'id' }))] },
+  drizzle: { encryptedColumns: [() => drizzle.encryptedColumns(withTypo({ keyring: ring, table: 'users' }))] },
+  prisma: {
+    fieldEncryption: [
+      () => prisma.fieldEncryption(withTypo({ keyring: ring, models: {} })),
+      () => prisma.fieldEncryption({ keyring: ring, models: { User: { email: withTypo({}) } } }),
+      () => prisma.fieldEncryption({ keyring: ring, models: { User: { email: { index: withTypo({ field: 'emailIdx', purpose: 'p' }) } } } }),
+    ],
+  },
 };
 
 /** Functions that take no options object (and why), so the tables stay exhaustive. */
@@ -114,9 +124,11 @@ const noOptions: Record<string, Record<string, string>> = {
   },
   'stores/sqlite': {},
   'stores/postgres': {},
+  drizzle: {},
+  prisma: {},
 };
 
-const entries: Record<string, Record<string, unknown>> = { root, testing, tokens, rotation, 'stores/sqlite': sqlite, 'stores/postgres': postgres };
+const entries: Record<string, Record<string, unknown>> = { root, testing, tokens, rotation, 'stores/sqlite': sqlite, 'stores/postgres': postgres, drizzle, prisma };
 
 /** Every public function of an entry point: exported functions, plus the static and instance methods of exported classes. */
 function publicFunctions(mod: Record<string, unknown>): string[] {
