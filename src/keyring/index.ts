@@ -10,3 +10,4 @@ export { DEFAULT_POLICY, MIN_SECRET_BYTES, type Policy, type PolicyInput } from 
 export { DOCUMENT_FORMAT, DOCUMENT_VERSION, parseDocument, type DocumentPolicy, type KeyringDocument, type KeyringDocumentKey } from '../document/index.js';
 export type { AddOptions } from './lifecycle.js';
 export type { KeyUsage } from './stats.js';
+export { KeyringWatcher, type WatchOptions } from './watcher.js';

@@ -20,6 +20,7 @@ import { checkUnlock, loadKeyringFile, loadKeyringFromDirectory, loadKeyringFrom
 import { UsageStats, type KeyUsage } from './stats.js';
 import { indexSpec, indexesUnder, type BlindIndexOptions, type BlindIndexValue } from '../lookup/index.js';
 import { fingerprintOf } from './fingerprint.js';
+import { watchKeyring, type KeyringWatcher, type WatchOptions } from './watcher.js';
 
 /**
  * A clock: returns now as a Date or milliseconds since the epoch.
@@ -283,6 +284,28 @@ export class Keyring {
   static async fromDirectory(dir: string, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
     runtimeOptions(options, 'Keyring.fromDirectory options');
     return Keyring.fromJSON((await loadKeyringFromDirectory(dir)) as object, options);
+  }
+
+  /**
+   * Loads a keyring file (plain, or sealed with `unlock`) or a directory of
+   * key files (keyroll or platform layout, as Kubernetes mounts a secret)
+   * and follows its changes: a file replaced by rename, the Kubernetes
+   * `..data` symlink swap, an edit in place (fs events, with polling as a
+   * fallback; debounced). A change that does not load (a torn write, a bad
+   * document, the wrong master key) keeps the last good keyring and goes to
+   * `onError`; `onReload` gets each new keyring once it is current. Usage
+   * counts continue across reloads. Call `close()` when done.
+   * @example
+   * ```ts
+   * const keys = await Keyring.watch('/var/run/secrets/keyroll', {
+   *   onReload: (ring) => log.info(`keyring ${ring.fingerprint()} loaded`),
+   *   onError: (err) => log.error(`keyring not reloaded: ${err.message}`),
+   * });
+   * keys.encrypt('secret'); // always the latest good keyring
+   * ```
+   */
+  static watch(source: string, options: WatchOptions = {}): Promise<KeyringWatcher> {
+    return watchKeyring(source, options, (document, runtime, stats) => Keyring.fromJSON(document as object, { ...runtime, [SHARED_STATS]: stats } as KeyringRuntimeOptions));
   }
 
   #now(): number {

@@ -13,6 +13,8 @@ export { masterKeyWrapper, parseMasterKey, MIN_MASTER_KEY_BYTES } from './master
 export { passphraseWrapper, checkScrypt, DEFAULT_SCRYPT, type CheckedScrypt } from './passphrase.js';
 export { checkPlatformSecret, parseOldKeys, platformDocument, platformKeysOf, serializeOldKeys, PLATFORM, PLATFORM_MULTIPLE, type PlatformKeys } from './platform.js';
 export { isPlatformKeyFile, platformKeyFileDocument } from './platform-file.js';
+export { SourceWatcher, type SourceWatchOptions } from './watcher.js';
+export { loadKeyringPath, pathSignature } from './load-path.js';
 export { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
 export { keyringFileContent, writeKeyringFile, type WriteKeyringFileOptions } from './keyring-write.js';
 export type { KeyWrapper, ScryptParams, UnlockOptions } from './wrapper.js';

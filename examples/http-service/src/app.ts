@@ -3,7 +3,8 @@
  *   PUT    /users/:id/token   body `{"token": "..."}`  -> 204
  *   GET    /users/:id/token                            -> 200 `{"token", "keyId", "reencrypted"}`
  *   DELETE /users/:id/token                            -> 204, or 404
- *   GET    /health                                     -> 200 `{"ok": true, "activeKeyId"}`
+ *   GET    /health                                     -> 200 `{"ok": true, "activeKeyId", "keyring", "pending"}`
+ *          (`keyring`: the keyring's fingerprint, the same on every instance that loaded the same keyring)
  * A real service would authenticate callers first; that is out of scope here.
  * @module
  */
@@ -44,7 +45,7 @@ export function createApp(options: AppOptions): RequestListener {
 
 async function route(req: IncomingMessage, res: ServerResponse, { store, ring }: AppOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (path === '/health' && req.method === 'GET') return send(res, 200, { ok: true, activeKeyId: ring().activeKeyId });
+  if (path === '/health' && req.method === 'GET') return send(res, 200, health(ring()));
   const id = ROUTE.exec(path)?.[1];
   if (id === undefined) return send(res, 404, { error: 'not found' });
   switch (req.method) {
@@ -64,6 +65,12 @@ async function route(req: IncomingMessage, res: ServerResponse, { store, ring }:
       res.setHeader('allow', 'GET, PUT, DELETE');
       return send(res, 405, { error: 'method not allowed' });
   }
+}
+
+/** What an operator compares across instances during a rotation: never secrets. */
+function health(ring: Keyring): object {
+  const pending = ring.keys().filter((k) => k.state === 'pending').map((k) => ({ id: k.id, activatesAt: k.activatesAt }));
+  return { ok: true, activeKeyId: ring.activeKeyId, keyring: ring.fingerprint(), pending };
 }
 
 function tokenFrom(body: string | undefined): string | undefined {

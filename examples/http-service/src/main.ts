@@ -2,6 +2,9 @@
  * Starts the service. Configuration comes from the environment:
  *   KEYROLL_KEYRING (the keyring document as JSON), or KEYROLL_KEYRING_FILE
  *     (plus KEYROLL_MASTER_KEY or KEYROLL_PASSPHRASE for a sealed file): see `Keyring.fromEnv`
+ *   KEYROLL_KEYRING_WATCH  a keyring file or a mounted secret directory to load and follow
+ *     (reloaded when it changes, e.g. when Kubernetes updates the secret); a sealed file is
+ *     unlocked with KEYROLL_MASTER_KEY or KEYROLL_PASSPHRASE
  *   DATABASE_PATH   SQLite file, default `tokens.db`
  *   PORT            default 8080
  * SIGHUP reloads the keyring from the environment's files (a rotation without a restart).
@@ -10,7 +13,7 @@
 import http from 'node:http';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { Keyring } from 'keyroll';
+import { Keyring, type WatchOptions } from 'keyroll';
 import { createApp } from './app.js';
 import { TokenStore, migrate } from './token-store.js';
 
@@ -23,17 +26,24 @@ import { TokenStore, migrate } from './token-store.js';
  * ```
  */
 export async function startService(env: Readonly<Record<string, string | undefined>>): Promise<http.Server> {
-  let ring = await Keyring.fromEnv(env);
+  const watchPath = env['KEYROLL_KEYRING_WATCH'];
+  const watcher = watchPath === undefined || watchPath === '' ? undefined : await Keyring.watch(watchPath, watchOptions(env));
+  let ring = watcher?.current ?? (await Keyring.fromEnv(env));
+  const current = (): Keyring => watcher?.current ?? ring;
   const db = new Database(env['DATABASE_PATH'] ?? 'tokens.db');
   db.pragma('journal_mode = WAL');
   migrate(db);
-  const store = new TokenStore(db, () => ring);
-  const server = http.createServer(createApp({ store, ring: () => ring }));
+  const store = new TokenStore(db, current);
+  const server = http.createServer(createApp({ store, ring: current }));
   const reload = (): void => {
+    if (watcher !== undefined) {
+      void watcher.reload();
+      return;
+    }
     Keyring.fromEnv(env).then(
       (next) => {
         ring = next;
-        console.log(`keyring reloaded, active key ${ring.activeKeyId}`);
+        console.log(`keyring reloaded: ${ring.fingerprint()}, active key ${ring.activeKeyId}`);
       },
       (err: unknown) => console.error('keyring reload failed, keeping the old one:', (err as { code?: string }).code ?? err),
     );
@@ -41,9 +51,22 @@ export async function startService(env: Readonly<Record<string, string | undefin
   process.on('SIGHUP', reload);
   server.on('close', () => {
     process.off('SIGHUP', reload);
+    void watcher?.close();
     db.close();
   });
   return server;
+}
+
+function watchOptions(env: Readonly<Record<string, string | undefined>>): WatchOptions {
+  const master = env['KEYROLL_MASTER_KEY'];
+  const passphrase = env['KEYROLL_PASSPHRASE'];
+  const unlock = master ? { masterKey: master } : passphrase ? { passphrase } : undefined;
+  return {
+    ...(unlock ? { unlock } : {}),
+    onReload: (next) => console.log(`keyring reloaded: ${next.fingerprint()}, active key ${next.activeKeyId}`),
+    // The message names the file and the rule, never a secret; the last good keyring stays in use.
+    onError: (err) => console.error(`keyring not reloaded, keeping the previous one: ${err.code}: ${err.message}`),
+  };
 }
 
 // Run directly (`node dist/main.js` or `npx tsx src/main.ts`): listen on PORT.

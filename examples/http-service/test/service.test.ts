@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { refreshCounters, type Keyring } from 'keyroll';
+import { generateKey, refreshCounters, writeKeyringFile, type Keyring } from 'keyroll';
 import { testKeyring } from 'keyroll/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
@@ -149,11 +149,32 @@ describe('startService', () => {
   it('loads its keyring with Keyring.fromEnv (KEYROLL_KEYRING) and serves', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'keyroll-http-service-'));
     open.push(async () => rmSync(dir, { recursive: true, force: true }));
-    const env = { KEYROLL_KEYRING: JSON.stringify(testKeyring({ seed: 'env', keys: 2 }).export()), DATABASE_PATH: join(dir, 'tokens.db') };
+    const ring = testKeyring({ seed: 'env', keys: 2 });
+    const env = { KEYROLL_KEYRING: JSON.stringify(ring.export()), DATABASE_PATH: join(dir, 'tokens.db') };
     const base = await listen(await startService(env));
-    expect(await (await fetch(`${base}/health`)).json()).toEqual({ ok: true, activeKeyId: 'test-key-2' });
+    expect(await (await fetch(`${base}/health`)).json()).toEqual({ ok: true, activeKeyId: 'test-key-2', keyring: ring.fingerprint(), pending: [] });
     expect((await put(`${base}/users/frank/token`, { token: 'sk_frank' })).status).toBe(204);
     expect(await (await fetch(`${base}/users/frank/token`)).json()).toMatchObject({ token: 'sk_frank', keyId: 'test-key-2' });
+  });
+
+  it('follows a watched keyring file: /health shows the pending key and the new fingerprint once it is loaded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyroll-http-service-'));
+    open.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'keyring.json');
+    const first = testKeyring({ seed: 'watch', keys: 1 });
+    await writeKeyringFile(path, first);
+    const base = await listen(await startService({ KEYROLL_KEYRING_WATCH: path, DATABASE_PATH: join(dir, 'tokens.db') }));
+    const health = async () => (await (await fetch(`${base}/health`)).json()) as { keyring: string; pending: Array<{ id: string }> };
+    expect((await health()).keyring).toBe(first.fingerprint());
+    const next = first.add(generateKey({ id: 'k-next' }), { activatesAt: new Date(Date.now() + 3_600_000) });
+    await writeKeyringFile(path, next);
+    // What an operator does before the activation time: wait until the instance reports the new fingerprint.
+    let seen = await health();
+    while (seen.keyring !== next.fingerprint()) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      seen = await health();
+    }
+    expect(seen.pending.map((p) => p.id)).toEqual(['k-next']);
   });
 
   it('refuses to start without a keyring, naming what to set', async () => {

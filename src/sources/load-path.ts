@@ -1,0 +1,60 @@
+/**
+ * One loader for whatever a path holds: a plain or sealed keyring file, or a
+ * directory of key files (keyroll or platform layout, as Kubernetes mounts a
+ * secret). Also a cheap signature of the path's content, so a watcher can
+ * tell whether anything changed without unsealing.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fail } from '../errors.js';
+import { loadKeyringFromDirectory } from './directory.js';
+import { parseSecretJson, readKeyringText } from './read.js';
+import { unsealText } from './sealed.js';
+import type { UnlockOptions } from './wrapper.js';
+
+/**
+ * Loads the keyring document at `path`: a directory of key files, or a
+ * keyring file (sealed ones need `unlock`).
+ * @example
+ * ```ts
+ * const doc = await loadKeyringPath('/var/run/secrets/keyroll', undefined);
+ * ```
+ */
+export async function loadKeyringPath(path: string, unlock: UnlockOptions | undefined): Promise<unknown> {
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => fail('ERR_IO', `could not read ${path}: ${err.code ?? 'unknown error'}`, { file: path, cause: err }));
+  if (info.isDirectory()) return loadKeyringFromDirectory(path);
+  const { text, sealed } = await readKeyringText(path);
+  if (!sealed) return parseSecretJson(text, `keyring file ${path}`, path);
+  if (unlock === undefined) fail('ERR_INVALID_KEYRING', `keyring file ${path} is sealed; pass unlock (a master key, passphrase or key wrapper)`, { file: path });
+  return unsealText(text, unlock, path);
+}
+
+/**
+ * A digest of everything a load of `path` would read (file bytes; for a
+ * directory, the names and bytes of its non-dot entries, symlinks followed).
+ * Kept in memory only, to skip reloads that would change nothing.
+ * @example
+ * ```ts
+ * if ((await pathSignature(path)) !== last) await reload();
+ * ```
+ */
+export async function pathSignature(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined) return 'missing';
+  if (!info.isDirectory()) {
+    hash.update('file\0').update(await readFile(path).catch(() => Buffer.from('unreadable')));
+    return hash.digest('hex');
+  }
+  const names = (await readdir(path).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
+  for (const name of names) {
+    const file = join(path, name);
+    const entry = await stat(file).catch(() => undefined);
+    if (entry === undefined || !entry.isFile()) continue;
+    const bytes = await readFile(file).catch(() => Buffer.from('unreadable'));
+    hash.update(`${name}\0${bytes.length}\0`).update(bytes);
+  }
+  return hash.digest('hex');
+}
