@@ -133,7 +133,9 @@ export const SHARED_STATS: unique symbol = Symbol('keyroll.sharedStats');
 export const SOURCE_GENERATION: unique symbol = Symbol('keyroll.sourceGeneration');
 const systemClock: Clock = () => Date.now();
 const RUNTIME_OPTIONS = ['clock', 'onDecrypt'] as const;
-const CREATE_OPTIONS = ['keys', 'policy', 'activeKeyId', ...RUNTIME_OPTIONS, SALT_SOURCE];
+/** Internal runtime options the loaders pass on (symbols: no caller outside the package can name them). */
+const LOADER_OPTIONS = [...RUNTIME_OPTIONS, SHARED_STATS, SOURCE_GENERATION];
+const CREATE_OPTIONS = ['keys', 'policy', 'activeKeyId', ...LOADER_OPTIONS, SALT_SOURCE];
 const CRYPT_OPTIONS = ['context'] as const;
 
 /** Checks the runtime options every constructor takes: known keys, functions where functions go. */
@@ -228,7 +230,7 @@ export class Keyring {
    * ```
    */
   static fromJSON(input: string | KeyringDocument | object, options: KeyringRuntimeOptions = {}): Keyring {
-    runtimeOptions(options, 'Keyring.fromJSON options');
+    runtimeOptions(options, 'Keyring.fromJSON options', LOADER_OPTIONS);
     const { keys, policy } = parseDocument(input);
     return Keyring.create({ ...options, keys, ...(policy === undefined ? {} : { policy }) });
   }

@@ -7,6 +7,7 @@
  */
 import { fail } from '../errors.js';
 import { describe } from '../bytes.js';
+import { checkOptions } from '../args.js';
 import type { BlindIndexOptions, BlindIndexValue } from '../lookup/index.js';
 import { SourceWatcher, type UnlockOptions } from '../sources/index.js';
 import type { KeyrollError } from '../errors.js';
@@ -37,7 +38,7 @@ export interface WatchOptions extends KeyringRuntimeOptions {
   readonly persistent?: boolean;
 }
 
-const OPTION_NAMES = new Set(['clock', 'onDecrypt', 'unlock', 'onReload', 'onError', 'debounceMs', 'pollIntervalMs', 'persistent']);
+const OPTION_NAMES = ['clock', 'onDecrypt', 'unlock', 'onReload', 'onError', 'debounceMs', 'pollIntervalMs', 'persistent'];
 
 /**
  * A keyring that follows its file or directory. Every keyring method is
@@ -179,10 +180,7 @@ export async function watchKeyring(
   build: (document: unknown, runtime: KeyringRuntimeOptions, stats: UsageStats) => Keyring,
 ): Promise<KeyringWatcher> {
   if (typeof source !== 'string' || source === '') fail('ERR_INVALID_ARGUMENT', `Keyring.watch needs the path of a keyring file or directory, got ${describe(source)}`);
-  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', `Keyring.watch options must be an object, got ${describe(options)}`);
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) fail('ERR_INVALID_ARGUMENT', `Keyring.watch has no option "${name.slice(0, 40)}" (options: ${[...OPTION_NAMES].join(', ')})`);
-  }
+  checkOptions(options, OPTION_NAMES, 'Keyring.watch options');
   for (const name of ['debounceMs', 'pollIntervalMs'] as const) {
     const v = options[name];
     if (v !== undefined && v !== false && (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (name === 'pollIntervalMs' && v < 10))) {

@@ -70,14 +70,18 @@ export class SourceWatcher<R> {
   static async start<R>(path: string, build: (document: unknown) => R, options: SourceWatchOptions<R>): Promise<SourceWatcher<R>> {
     if (typeof path !== 'string' || path === '') fail('ERR_INVALID_ARGUMENT', 'watch needs the path of a keyring file or directory');
     const full = resolve(path);
-    for (;;) {
-      const before = await pathSignature(full);
-      const value = build(await loadKeyringPath(full, options.unlock));
-      if ((await pathSignature(full)) !== before) continue; // changed while loading: load the settled content
-      const watcher = new SourceWatcher(full, value, before, build, options);
-      await watcher.#follow();
-      return watcher;
+    let before = await pathSignature(full);
+    let value = build(await loadKeyringPath(full, options.unlock));
+    // Changed while loading (a directory caught mid-update): load the settled content, a few times at most.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const after = await pathSignature(full);
+      if (after === before) break;
+      before = after;
+      value = build(await loadKeyringPath(full, options.unlock));
     }
+    const watcher = new SourceWatcher(full, value, before, build, options);
+    await watcher.#follow();
+    return watcher;
   }
 
   /** The latest value that loaded. */

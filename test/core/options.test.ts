@@ -5,8 +5,11 @@
  * tables are checked against the entry points' exports, so a new export
  * without an entry here fails this test.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as root from '../../src/index.js';
 import * as testing from '../../src/testing/index.js';
 import * as tokens from '../../src/tokens/index.js';
@@ -25,6 +28,13 @@ const ring = testKeyring({ keys: 2, seed: 'options' });
 const stored = ring.encrypt('hello');
 const store: RowStore = { target: { table: 't', column: 'c', id: 'id' }, count: async () => 0, scan: async () => [], update: async () => ({ written: 0, conflicts: 0 }) } as unknown as RowStore;
 const withTypo = <T extends object>(valid: T): T => ({ ...valid, [TYPO]: 1 }) as T;
+const watchDir = mkdtempSync(join(tmpdir(), 'keyroll-options-'));
+writeFileSync(join(watchDir, 'keyring.json'), JSON.stringify(ring.export()));
+const watcher = await Keyring.watch(join(watchDir, 'keyring.json'), { pollIntervalMs: false });
+afterAll(async () => {
+  await watcher.close();
+  rmSync(watchDir, { recursive: true, force: true });
+});
 
 /** A call with a misspelt option, for each function that takes options. */
 type Call = () => unknown;
@@ -48,6 +58,15 @@ const calls: Record<string, Record<string, Call[]>> = {
     'Keyring#blindIndex': [() => ring.blindIndex('x', withTypo({ purpose: 'p' })), () => ring.blindIndex('x', { purpose: 'p', normalize: withTypo({ trim: true }) }), () => ring.blindIndex('x', { purpose: 'p', slow: withTypo({ N: 2 ** 14 }) })],
     'Keyring#blindIndexCandidates': [() => ring.blindIndexCandidates('x', withTypo({ purpose: 'p' }))],
     'Keyring#add': [() => ring.add(generateKey({ id: 'k9' }), withTypo({})), () => ring.add(withTypo({ id: 'k9', secret: 'ASDFGHJKL1234567' }))],
+    'Keyring.watch': [() => Keyring.watch(join(watchDir, 'keyring.json'), withTypo({}))],
+    'KeyringWatcher#encrypt': [() => watcher.encrypt('x', withTypo({}))],
+    'KeyringWatcher#encryptToBytes': [() => watcher.encryptToBytes('x', withTypo({}))],
+    'KeyringWatcher#decrypt': [() => watcher.decrypt(stored, withTypo({}))],
+    'KeyringWatcher#decryptString': [() => watcher.decryptString(stored, withTypo({}))],
+    'KeyringWatcher#open': [() => watcher.open(stored, withTypo({}))],
+    'KeyringWatcher#reencrypt': [() => watcher.reencrypt(stored, withTypo({}))],
+    'KeyringWatcher#blindIndex': [() => watcher.blindIndex('x', withTypo({ purpose: 'p' }))],
+    'KeyringWatcher#blindIndexCandidates': [() => watcher.blindIndexCandidates('x', withTypo({ purpose: 'p' }))],
     'Key.from': [() => root.Key.from(withTypo({ id: 'k9', secret: 'ASDFGHJKL1234567' }), { state: 'active', now: new Date() })],
     generateKey: [() => generateKey(withTypo({ id: 'k9' }))],
     writeKeyringFile: [() => root.writeKeyringFile('/nonexistent/keyring.json', ring, withTypo({}))],
@@ -107,6 +126,17 @@ const noOptions: Record<string, Record<string, string>> = {
     'Keyring#export': 'takes nothing',
     'Keyring#toJSON': 'takes nothing',
     'Keyring#toString': 'takes nothing',
+    'KeyringWatcher#reload': 'takes nothing',
+    'KeyringWatcher#close': 'takes nothing',
+    'KeyringWatcher#isStale': 'takes an envelope',
+    'KeyringWatcher#now': 'takes nothing',
+    'KeyringWatcher#keys': 'takes nothing',
+    'KeyringWatcher#has': 'takes a key id',
+    'KeyringWatcher#get': 'takes a key id',
+    'KeyringWatcher#stats': 'takes nothing',
+    'KeyringWatcher#fingerprint': 'takes nothing',
+    'KeyringWatcher#toJSON': 'takes nothing',
+    'KeyringWatcher#toString': 'takes nothing',
   },
   testing: {},
   tokens: { inspectToken: 'takes a token only' },
