@@ -5,6 +5,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { printable } from '../args.js';
 import { fromBase64Strict, fromUtf8 } from '../bytes.js';
 import { UsageError } from './command.js';
 import { parseSecretJson } from '../sources/read.js';
@@ -118,11 +119,11 @@ export function readSecret(text: string): SecretManifest {
   if (isMap(data)) {
     for (const [field, value] of data) {
       const bytes = typeof value === 'string' ? fromBase64Strict(value.replace(/\s+/g, '')) : undefined;
-      if (bytes === undefined) fail('ERR_INVALID_ARGUMENT', `manifest: data.${field.slice(0, 64)} is not valid base64`);
+      if (bytes === undefined) fail('ERR_INVALID_ARGUMENT', `manifest: data.${printable(field, 64)} is not valid base64`);
       try {
         fields.set(field, fromUtf8(bytes));
       } catch {
-        fail('ERR_INVALID_ARGUMENT', `manifest: data.${field.slice(0, 64)} is not UTF-8 text`);
+        fail('ERR_INVALID_ARGUMENT', `manifest: data.${printable(field, 64)} is not UTF-8 text`);
       }
     }
   }
@@ -130,8 +131,8 @@ export function readSecret(text: string): SecretManifest {
   if (stringData !== undefined && stringData !== '' && !isMap(stringData)) fail('ERR_INVALID_ARGUMENT', 'manifest: stringData is not a mapping');
   if (isMap(stringData)) {
     for (const [field, value] of stringData) {
-      if (typeof value !== 'string') fail('ERR_INVALID_ARGUMENT', `manifest: stringData.${field.slice(0, 64)} is not a plain value`);
-      if (fields.has(field) && fields.get(field) !== value) fail('ERR_INVALID_ARGUMENT', `manifest: ${field.slice(0, 64)} is in both data and stringData with different values`);
+      if (typeof value !== 'string') fail('ERR_INVALID_ARGUMENT', `manifest: stringData.${printable(field, 64)} is not a plain value`);
+      if (fields.has(field) && fields.get(field) !== value) fail('ERR_INVALID_ARGUMENT', `manifest: ${printable(field, 64)} is in both data and stringData with different values`);
       fields.set(field, value);
     }
   }

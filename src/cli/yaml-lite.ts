@@ -8,6 +8,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { printable } from '../args.js';
 
 /** A parsed node: a scalar, a mapping, or something this reader skips. */
 export type YamlNode = string | YamlMap | { readonly opaque: true };
@@ -20,6 +21,16 @@ interface Line {
   readonly text: string;
   readonly blank: boolean;
 }
+
+/** Deepest mapping nesting read (a Secret needs 2); deeper input is refused, not a stack overflow. */
+const MAX_DEPTH = 32;
+
+/**
+ * Lines visited by the reader since the process started: every loop over
+ * lines counts its steps here, so tests can check that the work is linear in
+ * the input without timing anything.
+ */
+export const yamlWork = { steps: 0 };
 
 const bad = (why: string, no?: number): never => fail('ERR_INVALID_ARGUMENT', `manifest${no === undefined ? '' : ` line ${no}`}: ${why}`);
 
@@ -34,11 +45,13 @@ const bad = (why: string, no?: number): never => fail('ERR_INVALID_ARGUMENT', `m
 export function parseYaml(text: string): YamlMap {
   const raw = text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
   let start = 0;
+  let content = false;
   const lines: Line[] = [];
   for (let i = 0; i < raw.length; i++) {
+    yamlWork.steps++;
     const t = raw[i]!;
     if (/^---\s*(#.*)?$/.test(t)) {
-      if (lines.some((l) => !l.blank)) bad('only one YAML document is supported', i + 1);
+      if (content) bad('only one YAML document is supported', i + 1);
       start = lines.length;
       continue;
     }
@@ -46,21 +59,36 @@ export function parseYaml(text: string): YamlMap {
     const indent = t.length - t.trimStart().length;
     if (/^ *\t/.test(t)) bad('tabs are not allowed in indentation', i + 1);
     const blank = t.trim() === '' || t.trimStart().startsWith('#');
+    if (!blank) content = true;
     lines.push({ no: i + 1, indent, text: t, blank });
   }
   const body = lines.slice(start);
-  const first = body.find((l) => !l.blank);
+  const nextContent = contentIndex(body);
+  const first = body[nextContent[0]!];
   if (first === undefined) return bad('the manifest is empty');
-  const [map, next] = parseMap(body, 0, first.indent);
-  const rest = body.slice(next).find((l) => !l.blank);
+  const [map, next] = parseMap(body, nextContent, 0, first.indent, 0);
+  const rest = body[nextContent[next]!];
   if (rest !== undefined) bad('unexpected indentation', rest.no);
   return map;
 }
 
-function parseMap(lines: readonly Line[], from: number, indent: number): [YamlMap, number] {
+/** For each line index, the index of the first non-blank line at or after it (lines.length when none): one pass, so lookups are O(1). */
+function contentIndex(lines: readonly Line[]): number[] {
+  const out = new Array<number>(lines.length + 1);
+  out[lines.length] = lines.length;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    yamlWork.steps++;
+    out[i] = lines[i]!.blank ? out[i + 1]! : i;
+  }
+  return out;
+}
+
+function parseMap(lines: readonly Line[], nextContent: readonly number[], from: number, indent: number, depth: number): [YamlMap, number] {
+  if (depth > MAX_DEPTH) bad(`mappings nested more than ${MAX_DEPTH} deep are not supported`, lines[from]?.no);
   const map: YamlMap = new Map();
   let i = from;
   while (i < lines.length) {
+    yamlWork.steps++;
     const line = lines[i]!;
     if (line.blank) { i++; continue; }
     if (line.indent < indent) break;
@@ -68,15 +96,18 @@ function parseMap(lines: readonly Line[], from: number, indent: number): [YamlMa
     const content = line.text.slice(indent);
     if (content.startsWith('- ') || content === '-') bad('a sequence where a mapping was expected', line.no);
     const { key, rest } = splitKey(content, line.no);
-    if (map.has(key)) bad(`key "${key.slice(0, 40)}" appears twice`, line.no);
+    if (map.has(key)) bad(`key "${printable(key, 40)}" appears twice`, line.no);
     i++;
     if (rest === '') {
-      const next = lines.slice(i).find((l) => !l.blank);
+      const next = lines[nextContent[i]!];
       if (next !== undefined && next.indent >= indent && next.text.slice(next.indent).match(/^-( |$)/)) {
         map.set(key, { opaque: true });
-        while (i < lines.length && (lines[i]!.blank || lines[i]!.indent > indent || /^-( |$)/.test(lines[i]!.text.slice(indent)))) i++;
+        while (i < lines.length && (lines[i]!.blank || lines[i]!.indent > indent || /^-( |$)/.test(lines[i]!.text.slice(indent)))) {
+          yamlWork.steps++;
+          i++;
+        }
       } else if (next !== undefined && next.indent > indent) {
-        const [child, after] = parseMap(lines, i, next.indent);
+        const [child, after] = parseMap(lines, nextContent, i, next.indent, depth + 1);
         map.set(key, child);
         i = after;
       } else map.set(key, '');
@@ -164,6 +195,7 @@ function blockScalar(lines: readonly Line[], from: number, parentIndent: number,
   let i = from;
   let blockIndent = -1;
   while (i < lines.length) {
+    yamlWork.steps++;
     const line = lines[i]!;
     const empty = line.text.trim() === '';
     if (!empty && line.indent <= parentIndent) break;

@@ -8,7 +8,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { describe, fromBase64urlStrict, toBase64url } from '../bytes.js';
+import { asBuffer, describe, fromBase64urlStrict, toBase64url } from '../bytes.js';
 import { KEY_ID_PATTERN } from '../document/key-id.js';
 
 /**
@@ -110,32 +110,62 @@ export function parseEnvelope(envelope: string | Uint8Array): ParsedEnvelope {
   }
   // Text stored in a binary column: 'k' (0x6b) is never a binary version byte.
   if (envelope.length > 3 && envelope[0] === 0x6b && envelope[1] === 0x72) {
-    return parseText(latin1(envelope));
+    return parseTextBytes(envelope);
   }
   return parseBinary(envelope, 'binary');
 }
 
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
-  return s;
+/** Longest text prefix: "kr" + 3 version digits + "." + 64-character key id + ".". */
+const MAX_PREFIX = 2 + 3 + 1 + 64 + 1;
+
+interface TextPrefix {
+  readonly version: number;
+  readonly keyId: string;
+  /** Index of the payload's first character. */
+  readonly payloadStart: number;
 }
 
-function parseText(text: string): ParsedEnvelope {
-  if (!text.startsWith(TEXT_MAGIC)) malformed(`it does not start with "${TEXT_MAGIC}"`);
-  const firstDot = text.indexOf('.', TEXT_MAGIC.length);
-  if (firstDot === -1) malformed('the text prefix has no "." after the version');
-  const versionText = text.slice(TEXT_MAGIC.length, firstDot);
+/**
+ * Reads `kr<version>.<keyId>.` from the start of `head`, looking at no more
+ * than {@link MAX_PREFIX} characters, so junk of any length is refused at
+ * once (the caller passes at least that many characters when there are).
+ */
+function parsePrefix(head: string): TextPrefix {
+  if (!head.startsWith(TEXT_MAGIC)) malformed(`it does not start with "${TEXT_MAGIC}"`);
+  const firstDot = head.slice(0, TEXT_MAGIC.length + 4).indexOf('.', TEXT_MAGIC.length);
+  if (firstDot === -1) malformed(head.length <= TEXT_MAGIC.length + 3 ? 'the text prefix has no "." after the version' : 'the version in the text prefix is not a number');
+  const versionText = head.slice(TEXT_MAGIC.length, firstDot);
   if (!/^[1-9][0-9]{0,2}$/.test(versionText)) malformed('the version in the text prefix is not a number');
   const version = Number(versionText);
-  const secondDot = text.indexOf('.', firstDot + 1);
-  if (secondDot === -1) malformed('the text prefix has no "." after the key id');
-  const keyId = text.slice(firstDot + 1, secondDot);
+  const idWindow = head.slice(firstDot + 1, firstDot + 66);
+  const idLength = idWindow.indexOf('.');
+  if (idLength === -1) malformed(idWindow.length < 65 ? 'the text prefix has no "." after the key id' : 'the key id in the text prefix is not a valid key id');
+  const keyId = idWindow.slice(0, idLength);
   if (!KEY_ID_PATTERN.test(keyId)) malformed('the key id in the text prefix is not a valid key id');
   if (!SUPPORTED_VERSIONS.has(version)) {
     fail('ERR_UNSUPPORTED_VERSION', `envelope format version ${version} is not supported by this build (it reads ${[...SUPPORTED_VERSIONS].join(', ')})`, { keyId });
   }
-  const bytes = fromBase64urlStrict(text.slice(secondDot + 1));
+  return { version, keyId, payloadStart: firstDot + 2 + idLength };
+}
+
+function parseText(text: string): ParsedEnvelope {
+  const prefix = parsePrefix(text);
+  return parsePayload(text.slice(prefix.payloadStart), prefix);
+}
+
+/**
+ * A text envelope held as bytes (a BLOB or BYTEA column): the prefix is read
+ * from the first bytes only, and the payload is converted once, natively, so
+ * the work is linear in the input and junk is refused before any conversion.
+ */
+function parseTextBytes(bytes: Uint8Array): ParsedEnvelope {
+  const prefix = parsePrefix(asBuffer(bytes.subarray(0, MAX_PREFIX)).toString('latin1'));
+  return parsePayload(asBuffer(bytes.subarray(prefix.payloadStart)).toString('latin1'), prefix);
+}
+
+function parsePayload(payload: string, prefix: TextPrefix): ParsedEnvelope {
+  const { version, keyId } = prefix;
+  const bytes = fromBase64urlStrict(payload);
   if (bytes === undefined) malformed('the payload after the prefix is not canonical base64url', keyId);
   const parsed = parseBinary(bytes, 'text');
   if (parsed.version !== version || parsed.keyId !== keyId) {
