@@ -4,7 +4,7 @@
  * and text taken from input is escaped before it goes into a message. Pure.
  * @module
  */
-import { KeyrollError, fail, type KeyrollErrorCode } from './errors.js';
+import { KeyrollError, escapeControls, fail, type KeyrollErrorCode } from './errors.js';
 import { describe } from './bytes.js';
 
 /**
@@ -88,10 +88,6 @@ export function guarded<T>(read: () => T, label: string, code: KeyrollErrorCode 
   }
 }
 
-// C0 and C1 controls, DEL, line and paragraph separators, bidi and zero-width
-// format characters, lone surrogates: anything that could forge or hide text in a log line.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
 /**
  * Text from input, safe to put in a message: control and invisible
  * formatting characters escaped as `\xNN` / `\uNNNN`, backslashes doubled,
@@ -103,11 +99,5 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u20
  */
 export function printable(text: string, max = 64): string {
   const cut = text.length > max ? `${text.slice(0, max)}...` : text;
-  return cut.replace(/\\/g, '\\\\').replace(UNSAFE, (c) => {
-    const code = c.charCodeAt(0);
-    if (code === 0x0a) return '\\n';
-    if (code === 0x0d) return '\\r';
-    if (code === 0x09) return '\\t';
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  return escapeControls(cut.replace(/\\/g, '\\\\'));
 }

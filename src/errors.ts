@@ -98,7 +98,8 @@ export class KeyrollError extends Error {
   readonly details?: Readonly<Record<string, string | number>>;
 
   constructor(code: KeyrollErrorCode, message: string, details: KeyrollErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    // Messages quote input (file names, ids, option names): control characters are escaped here, once for all of them.
+    super(escapeControls(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'KeyrollError';
     this.code = code;
     Object.defineProperty(this, BRAND, { value: true });
@@ -118,6 +119,28 @@ export class KeyrollError extends Error {
     const branded = err instanceof KeyrollError || (typeof err === 'object' && err !== null && (err as { [BRAND]?: unknown })[BRAND] === true);
     return branded && (code === undefined || (err as KeyrollError).code === code);
   }
+}
+
+// C0 and C1 controls, DEL, line and paragraph separators, bidi and zero-width
+// format characters, lone surrogates: anything that could forge or hide text in a log line.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `text` with control and invisible formatting characters written as
+ * `\n`, `\xNN` or `\uNNNN`. Every KeyrollError message passes through it.
+ * @example
+ * ```ts
+ * escapeControls('a\nb'); // 'a\\nb': a, backslash, n, b
+ * ```
+ */
+export function escapeControls(text: string): string {
+  return text.replace(UNSAFE, (c) => {
+    const code = c.charCodeAt(0);
+    if (code === 0x0a) return '\\n';
+    if (code === 0x0d) return '\\r';
+    if (code === 0x09) return '\\t';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Shorthand used inside the library. */

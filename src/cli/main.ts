@@ -4,7 +4,8 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { KeyrollError } from '../errors.js';
+import { KeyrollError, escapeControls } from '../errors.js';
+import { printable } from '../args.js';
 import { EXIT, UsageError, type CliIO, type Command } from './command.js';
 import { commands } from './commands/index.js';
 
@@ -44,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   const found = findCommand(argv);
   if (found === undefined) {
-    io.stderr.write(`keyroll: unknown command "${String(argv[0]).slice(0, 40)}"; run \`keyroll --help\` for the list\n`);
+    io.stderr.write(`keyroll: unknown command "${printable(String(argv[0]), 40)}"; run \`keyroll --help\` for the list\n`);
     return EXIT.USAGE;
   }
   const { command, rest } = found;
@@ -63,7 +64,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return await command.run(parsed, io);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`keyroll ${command.name}: ${err.message}; run \`keyroll ${command.name} --help\`\n`);
+      io.stderr.write(`keyroll ${command.name}: ${oneLine(err.message)}; run \`keyroll ${command.name} --help\`\n`);
       return EXIT.USAGE;
     }
     if (err instanceof KeyrollError) {
@@ -81,8 +82,9 @@ function usageMessage(err: unknown): string {
   return oneLine(message.replace(/\. To specify a positional argument.*$/s, '')).replace(/\.$/, '');
 }
 
+/** One line for stderr: line breaks folded, other control characters (from file names, arguments) escaped. */
 function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ').trim();
+  return escapeControls(text.replace(/\s*\n\s*/g, ' ').trim());
 }
 
 declare const __KEYROLL_VERSION__: string | undefined;

@@ -4,6 +4,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { printable } from '../args.js';
 import { Key, toDate, type KeySpec, type TimeInput } from './key.js';
 
 /**
@@ -38,7 +39,7 @@ export function resolvePending(keys: readonly Key[], now: Date): Key[] {
 
 function find(keys: readonly Key[], keyId: string): Key {
   const key = keys.find((k) => k.id === keyId);
-  if (key === undefined) fail('ERR_UNKNOWN_KEY', `key "${keyId}" is not in the keyring`, { keyId });
+  if (key === undefined) fail('ERR_UNKNOWN_KEY', `key "${printable(String(keyId))}" is not in the keyring`, { keyId });
   return key;
 }
 

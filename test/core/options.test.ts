@@ -331,3 +331,27 @@ describe('wrong value types are ERR_INVALID_ARGUMENT, never a TypeError', () => 
     );
   });
 });
+
+describe('control characters from input are escaped in every message', () => {
+  const messageOf = async (call: Call): Promise<string> => {
+    const err = await thrown(call);
+    expect(KeyrollError.is(err), String(err)).toBe(true);
+    return (err as Error).message;
+  };
+  const forged = 'x\n[INFO] all good\r\u001b[2K\u202e';
+
+  it.each([
+    ['a file name', () => Keyring.fromFile(`/nonexistent/${forged}.json`)],
+    ['a directory name', () => Keyring.fromDirectory(`/nonexistent/${forged}`)],
+    ['a key id given to promote', () => ring.promote(forged)],
+    ['an option name', () => ring.encrypt('x', { [forged]: 1 } as never)],
+    ['a document field name', () => Keyring.fromJSON({ format: 'keyroll.keyring', version: 1, keys: [], [forged]: 1 })],
+    ['a policy field name', () => Keyring.create({ keys: [generateKey({ id: 'k1' })], policy: { [forged]: 1 } as never })],
+    ['a context key', () => ring.encrypt('x', { context: { [forged]: 5 } as never })],
+    ['a table name', () => sqlite.sqliteStore({ database: ':memory:', table: forged, column: 'c', id: 'id' })],
+    ['a checkpoint path', () => rotation.fileCheckpoint(`/etc/passwd/${forged}/job.json`).load()],
+  ])('%s', async (_name, call) => {
+    const message = await messageOf(call);
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e]/);
+  });
+});
