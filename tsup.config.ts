@@ -7,6 +7,7 @@ export default defineConfig({
     tokens: 'src/tokens/index.ts',
     cli: 'src/cli/bin.ts',
     rotation: 'src/rotation/index.ts',
+    stream: 'src/stream/index.ts',
     'stores/sqlite': 'src/stores/sqlite.ts',
     'stores/postgres': 'src/stores/postgres.ts',
     drizzle: 'src/integrations/drizzle.ts',

@@ -10,6 +10,7 @@
 import { fail } from '../errors.js';
 import { asBuffer, describe, fromBase64urlStrict, toBase64url } from '../bytes.js';
 import { KEY_ID_PATTERN } from '../document/key-id.js';
+import { looksLikeStream, parseStreamHeader, refuseStream, streamPlaintextLength, STREAM_SUITE, type StreamHeader } from './stream-header.js';
 
 /**
  * The envelope format version this build writes.
@@ -52,7 +53,7 @@ const SUITES = new Map<number, SuiteLayout>([[1, SUITE_1]]);
  * const form: EnvelopeForm = inspect(stored).form; // 'text' (kr1.<keyId>.<base64url>) or 'binary'
  * ```
  */
-export type EnvelopeForm = 'text' | 'binary';
+export type EnvelopeForm = 'text' | 'binary' | 'stream';
 
 /** A parsed envelope: header facts and offsets into `bytes`. */
 export interface ParsedEnvelope {
@@ -181,6 +182,7 @@ function parseBinary(bytes: Uint8Array, form: EnvelopeForm): ParsedEnvelope {
     fail('ERR_UNSUPPORTED_VERSION', `envelope format version ${version} is not supported by this build (it reads ${[...SUPPORTED_VERSIONS].join(', ')})`);
   }
   const suite = SUITES.get(bytes[1]!);
+  if (bytes[1] === STREAM_SUITE.id) refuseStream();
   if (suite === undefined) fail('ERR_UNSUPPORTED_SUITE', `envelope suite ${bytes[1]} is not supported by this build`);
   const idLength = bytes[2]!;
   if (idLength < 1 || idLength > 64 || bytes.length < 3 + idLength) malformed('the key id length is out of range');
@@ -215,8 +217,14 @@ export interface EnvelopeInfo {
   readonly keyId: string;
   /** Text (`kr1.<keyId>.…`) or binary. */
   readonly form: EnvelopeForm;
-  /** Plaintext length in bytes. */
+  /**
+   * Plaintext length in bytes. For a streaming envelope, the bytes given
+   * must be the whole stream (`inspectFile` in `keyroll/stream` reads a
+   * stream file's header and size only).
+   */
   readonly plaintextLength: number;
+  /** Streaming envelopes only: plaintext bytes per segment. */
+  readonly segmentSize?: number;
 }
 
 /**
@@ -227,9 +235,11 @@ export interface EnvelopeInfo {
  * ```ts
  * import { inspect } from 'keyroll';
  * inspect('kr1.k2.AQEC...'); // { version: 1, suite: { id: 1, ... }, keyId: 'k2', form: 'text', ... }
+ * inspect(firstBytesOfAStreamFile); // { suite: { id: 2, ... }, form: 'stream', segmentSize: 65536, ... }
  * ```
  */
 export function inspect(envelope: string | Uint8Array): EnvelopeInfo {
+  if (envelope instanceof Uint8Array && looksLikeStream(envelope)) return inspectStream(envelope);
   const p = parseEnvelope(envelope);
   return {
     version: p.version,
@@ -238,4 +248,26 @@ export function inspect(envelope: string | Uint8Array): EnvelopeInfo {
     form: p.form,
     plaintextLength: p.tagOffset - p.bodyOffset,
   };
+}
+
+function inspectStream(bytes: Uint8Array): EnvelopeInfo {
+  const header = parseStreamHeader(bytes);
+  if (header === undefined) malformed(`it is ${bytes.length} bytes long, shorter than a streaming envelope's header`);
+  return {
+    version: header.version,
+    suite: { id: STREAM_SUITE.id, name: STREAM_SUITE.name },
+    keyId: header.keyId,
+    form: 'stream',
+    plaintextLength: streamLength(header, bytes.length),
+    segmentSize: header.segmentSize,
+  };
+}
+
+/** Plaintext length of a complete stream; a KeyrollError when `length` cannot be one. */
+export function streamLength(header: StreamHeader, length: number): number {
+  const plaintext = streamPlaintextLength(header, length);
+  if (plaintext === undefined) {
+    malformed(`no complete streaming envelope with ${header.segmentSize}-byte segments is ${length} bytes long (truncated?)`, header.keyId);
+  }
+  return plaintext;
 }

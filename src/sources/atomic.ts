@@ -5,7 +5,7 @@
  * @module
  */
 import { constants } from 'node:fs';
-import { copyFile, open, rename, unlink } from 'node:fs/promises';
+import { copyFile, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fail, KeyrollError } from '../errors.js';
@@ -31,13 +31,62 @@ export interface AtomicWriteOptions {
  * ```
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<string | undefined> {
+  return replaceAtomic(path, options, (handle) => handle.writeFile(data));
+}
+
+/**
+ * Writes every chunk of `source` to `path` atomically: the target appears
+ * only when the whole source was read without error (a failing stream
+ * leaves no file and no temp file behind). Returns the backup path, if any.
+ * @example
+ * ```ts
+ * await writeStreamAtomic('db.dump.kr', createReadStream('db.dump').pipe(encryptStream(ring)), { backup: false });
+ * ```
+ */
+export async function writeStreamAtomic(path: string, source: AsyncIterable<Uint8Array>, options: AtomicWriteOptions = {}): Promise<string | undefined> {
+  return replaceAtomic(path, options, async (handle) => {
+    // Small chunks (a stream's 16-byte tags) are gathered into one writev.
+    let batch: Uint8Array[] = [];
+    let size = 0;
+    const flush = async (): Promise<void> => {
+      if (batch.length > 0) await writeAll(handle, batch, size);
+      batch = [];
+      size = 0;
+    };
+    for await (const chunk of source) {
+      batch.push(chunk);
+      size += chunk.length;
+      if (size >= WRITE_BATCH || batch.length >= 64) await flush();
+    }
+    await flush();
+  });
+}
+
+const WRITE_BATCH = 1024 * 1024;
+
+async function writeAll(handle: FileHandle, chunks: Uint8Array[], size: number): Promise<void> {
+  let written = (await handle.writev(chunks)).bytesWritten;
+  if (written === size) return;
+  // A short writev (rare): write the rest chunk by chunk.
+  for (const chunk of chunks) {
+    if (written >= chunk.length) {
+      written -= chunk.length;
+      continue;
+    }
+    let done = written;
+    written = 0;
+    while (done < chunk.length) done += (await handle.write(chunk, done, chunk.length - done)).bytesWritten;
+  }
+}
+
+async function replaceAtomic(path: string, options: AtomicWriteOptions, write: (handle: FileHandle) => Promise<void>): Promise<string | undefined> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let backupPath: string | undefined;
   try {
     const handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, options.mode ?? 0o600);
     try {
-      await handle.writeFile(data);
+      await write(handle);
       await handle.sync();
     } finally {
       await handle.close();

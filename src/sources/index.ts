@@ -15,6 +15,6 @@ export { checkPlatformSecret, parseOldKeys, platformDocument, platformKeysOf, se
 export { isPlatformKeyFile, platformKeyFileDocument } from './platform-file.js';
 export { SourceWatcher, type SourceWatchOptions } from './watcher.js';
 export { loadKeyringPath, pathSignature } from './load-path.js';
-export { writeFileAtomic, type AtomicWriteOptions } from './atomic.js';
+export { writeFileAtomic, writeStreamAtomic, type AtomicWriteOptions } from './atomic.js';
 export { keyringFileContent, writeKeyringFile, type WriteKeyringFileOptions } from './keyring-write.js';
 export type { KeyWrapper, ScryptParams, UnlockOptions } from './wrapper.js';

@@ -70,6 +70,19 @@ export function aesGcmSealInto(
   return written + 16;
 }
 
+/**
+ * AES-256-GCM encryption of one stream segment (at most a few MiB): the
+ * ciphertext and the 16-byte tag as two buffers, so a stream pushes them
+ * without copying either.
+ */
+export function aesGcmSealParts(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): [Buffer, Buffer] {
+  const cipher = nodeCrypto.createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(aad);
+  const body = cipher.update(plaintext);
+  cipher.final(); // GCM: always empty
+  return [body, cipher.getAuthTag()];
+}
+
 /** AES-256-GCM decryption; returns `undefined` when authentication fails. */
 export function aesGcmOpen(
   key: Uint8Array,
