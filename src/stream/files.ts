@@ -119,7 +119,7 @@ export async function reencryptFile(ring: Keyring, path: string, options: Reencr
  * ```
  */
 export async function inspectFile(path: string): Promise<EnvelopeInfo & { readonly segmentSize: number }> {
-  checkPaths(path, path);
+  checkPaths(path, path, true);
   const handle = await openRead(path);
   try {
     const { size } = await handle.stat();
