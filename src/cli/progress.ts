@@ -16,6 +16,8 @@ export interface Progress {
 /** Options of {@link createProgress}. */
 export interface ProgressOptions {
   readonly label: string;
+  /** What `done` and `total` count: rows (default) or bytes (shown in MiB). */
+  readonly unit?: 'rows' | 'bytes';
   /** Milliseconds between plain lines (non-TTY), default 2000. */
   readonly lineInterval?: number;
   /** Clock in milliseconds (tests). */
@@ -42,8 +44,11 @@ export function createProgress(io: CliIO, options: ProgressOptions): Progress {
     const rate = done / seconds;
     const pct = total > 0 ? Math.min(1, done / total) : 1;
     const eta = rate > 0 && total > done ? formatDuration((total - done) / rate) : '0s';
-    const counts = `${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} rows`;
-    const stats = `${Math.round(rate).toLocaleString('en-US')} rows/s  ETA ${eta}`;
+    const bytes = options.unit === 'bytes';
+    const n = (value: number): string => (bytes ? (value / 1048576).toFixed(1) : Math.round(value).toLocaleString('en-US'));
+    const unit = bytes ? 'MiB' : 'rows';
+    const counts = `${n(done)}/${n(total)} ${unit}`;
+    const stats = `${n(rate)} ${unit}/s  ETA ${eta}`;
     if (!tty) return `${options.label}: ${counts} (${Math.floor(pct * 100)}%), ${stats}`;
     const width = 24;
     const filled = Math.round(pct * width);

@@ -53,7 +53,7 @@ const SUITES = new Map<number, SuiteLayout>([[1, SUITE_1]]);
  * const form: EnvelopeForm = inspect(stored).form; // 'text' (kr1.<keyId>.<base64url>) or 'binary'
  * ```
  */
-export type EnvelopeForm = 'text' | 'binary' | 'stream';
+export type EnvelopeForm = 'text' | 'binary';
 
 /** A parsed envelope: header facts and offsets into `bytes`. */
 export interface ParsedEnvelope {
@@ -215,8 +215,8 @@ export interface EnvelopeInfo {
   readonly suite: { readonly id: number; readonly name: string };
   /** The id of the key that made it. */
   readonly keyId: string;
-  /** Text (`kr1.<keyId>.…`) or binary. */
-  readonly form: EnvelopeForm;
+  /** Text (`kr1.<keyId>.…`), binary, or a streaming envelope (`keyroll/stream`). */
+  readonly form: EnvelopeForm | 'stream';
   /**
    * Plaintext length in bytes. For a streaming envelope, the bytes given
    * must be the whole stream (`inspectFile` in `keyroll/stream` reads a

@@ -143,7 +143,7 @@ describe('keyroll (root entry) types', () => {
     const info = inspect('kr1...');
     expectTypeOf(info).toEqualTypeOf<EnvelopeInfo>();
     expectTypeOf(info.keyId).toEqualTypeOf<string>();
-    expectTypeOf(info.form).toEqualTypeOf<'text' | 'binary'>();
+    expectTypeOf(info.form).toEqualTypeOf<'text' | 'binary' | 'stream'>();
     expectTypeOf(info.version).toEqualTypeOf<number>();
     never(() => {
       // @ts-expect-error inspect takes the envelope only, no keyring

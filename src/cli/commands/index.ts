@@ -19,6 +19,7 @@ import { k8sSecretCommand } from './k8s-secret.js';
 import { encryptCommand } from './encrypt.js';
 import { decryptCommand } from './decrypt.js';
 import { reencryptCommand } from './reencrypt.js';
+import { reencryptFileCommand } from './reencrypt-file.js';
 import { demoCommand } from './demo.js';
 
 export const commands: readonly Command[] = [
@@ -38,6 +39,7 @@ export const commands: readonly Command[] = [
   encryptCommand,
   decryptCommand,
   reencryptCommand,
+  reencryptFileCommand,
   demoCommand,
   inspectCommand,
   tokenIssueCommand,
