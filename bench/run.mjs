@@ -119,7 +119,7 @@ for (const mode of ['hold', 'drop']) {
 }
 console.log();
 
-for (const [file, fn] of [['./reencrypt.mjs', 'benchReencrypt'], ['./tokens.mjs', 'benchTokens']]) {
+for (const [file, fn] of [['./reencrypt.mjs', 'benchReencrypt'], ['./tokens.mjs', 'benchTokens'], ['./stream.mjs', 'benchStream']]) {
   let mod;
   try {
     mod = await import(file);

@@ -77,22 +77,24 @@ export class StreamOpener {
   #open(last: boolean, out: Uint8Array[]): void {
     const cipher = this.#cipher!;
     if (this.#index >= MAX_SEGMENTS) this.#failed('it has more than 2^32 segments');
-    const sealed = last ? this.#queue.takeAll().bytes : this.#queue.take(this.#sealedSize).bytes;
+    const length = last ? this.#queue.length : this.#sealedSize;
+    const parts = this.#queue.takeParts(length - STREAM_SUITE.tagLength);
+    const tag = this.#queue.take(STREAM_SUITE.tagLength).bytes;
     // An empty last segment is only ever written for an empty stream.
-    const plaintext = last && this.#index > 0 && sealed.length === STREAM_SUITE.tagLength ? undefined : openSegment(cipher, this.#index, last, sealed);
+    const plaintext = last && this.#index > 0 && length === STREAM_SUITE.tagLength ? undefined : openSegment(cipher, this.#index, last, parts, tag);
     if (plaintext === undefined) {
       // Sealed as "not last": the input stops at a segment boundary before the end.
-      if (last && sealed.length === this.#sealedSize) {
-        const probe = openSegment(cipher, this.#index, false, sealed);
+      if (last && length === this.#sealedSize) {
+        const probe = openSegment(cipher, this.#index, false, parts, tag);
         if (probe !== undefined) {
-          probe.fill(0);
+          for (const part of probe) part.fill(0);
           this.#truncated();
         }
       }
       this.#failed(`segment ${this.#index} does not authenticate: the stream was tampered with, reordered or truncated, or the context differs`);
     }
     this.#index++;
-    if (plaintext.length > 0) out.push(plaintext);
+    for (const part of plaintext) out.push(part);
   }
 
   #truncated(): never {

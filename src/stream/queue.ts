@@ -54,6 +54,25 @@ export class ByteQueue {
     return { bytes: out, copied: true };
   }
 
+  /** The next `n` bytes as views of the queued chunks (no copy). */
+  takeParts(n: number): Uint8Array[] {
+    const parts: Uint8Array[] = [];
+    let left = n;
+    while (left > 0) {
+      const chunk = this.#chunks[0]!;
+      const part = Math.min(left, chunk.length - this.#head);
+      parts.push(chunk.subarray(this.#head, this.#head + part));
+      left -= part;
+      this.#head += part;
+      if (this.#head === chunk.length) {
+        this.#chunks.shift();
+        this.#head = 0;
+      }
+    }
+    this.#length -= n;
+    return parts;
+  }
+
   /** Everything queued. */
   takeAll(): { bytes: Uint8Array; copied: boolean } {
     return this.take(this.#length);

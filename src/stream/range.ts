@@ -10,7 +10,7 @@ import { describe } from '../bytes.js';
 import { streamLength } from '../envelope/format.js';
 import { MAX_HEADER_LENGTH, parseStreamHeader, STREAM_SUITE } from '../envelope/stream-header.js';
 import type { Keyring } from '../keyring/keyring.js';
-import { openSegment, wipeStream } from '../suites/stream.js';
+import { openSealed, wipeStream } from '../suites/stream.js';
 import { checkRing, openingCipher } from './keys.js';
 import { decryptOptions, type DecryptStreamOptions } from './options.js';
 
@@ -61,7 +61,7 @@ async function readRange(ring: Keyring, handle: FileHandle, start: number, end: 
     const segment = async (index: number): Promise<Buffer> => {
       const offset = header.bytes.length + index * sealedSize;
       const sealed = await readAt(handle, offset, Math.min(sealedSize, size - offset));
-      const plaintext = openSegment(cipher, index, index === lastIndex, sealed);
+      const plaintext = openSealed(cipher, index, index === lastIndex, sealed);
       if (plaintext === undefined) {
         fail('ERR_DECRYPT_FAILED', `decryption failed for a streaming envelope naming key "${header.keyId}": segment ${index} does not authenticate (tampered, truncated, or the context differs)`, { keyId: header.keyId });
       }

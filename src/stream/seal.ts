@@ -70,11 +70,8 @@ export class StreamSealer {
 
   #seal(last: boolean, out: Uint8Array[]): void {
     if (this.#index >= MAX_SEGMENTS) fail('ERR_INVALID_ARGUMENT', `a streaming envelope holds at most 2^32 segments; use a larger segmentSize`);
-    const { bytes, copied } = last ? this.#queue.takeAll() : this.#queue.take(this.#segmentSize);
-    const [body, tag] = sealSegment(this.#cipher, this.#index, last, bytes);
-    if (copied) bytes.fill(0);
+    const parts = this.#queue.takeParts(last ? this.#queue.length : this.#segmentSize);
+    sealSegment(this.#cipher, this.#index, last, parts, out);
     this.#index++;
-    if (body.length > 0) out.push(body);
-    out.push(tag);
   }
 }

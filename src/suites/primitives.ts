@@ -71,16 +71,42 @@ export function aesGcmSealInto(
 }
 
 /**
- * AES-256-GCM encryption of one stream segment (at most a few MiB): the
- * ciphertext and the 16-byte tag as two buffers, so a stream pushes them
- * without copying either.
+ * AES-256-GCM encryption of one stream segment given as pieces (views of
+ * the caller's chunks, never copied): the ciphertext pieces and the 16-byte
+ * tag, appended to `out` so a stream pushes them as they are.
  */
-export function aesGcmSealParts(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): [Buffer, Buffer] {
+export function aesGcmSealParts(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, parts: readonly Uint8Array[], out: Uint8Array[]): void {
   const cipher = nodeCrypto.createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(aad);
-  const body = cipher.update(plaintext);
+  for (const part of parts) {
+    const body = cipher.update(part);
+    if (body.length > 0) out.push(body);
+  }
   cipher.final(); // GCM: always empty
-  return [body, cipher.getAuthTag()];
+  out.push(cipher.getAuthTag());
+}
+
+/**
+ * AES-256-GCM decryption of one stream segment given as ciphertext pieces
+ * and its tag. The plaintext pieces are returned only when the tag
+ * verifies (and wiped otherwise); `undefined` when it does not.
+ */
+export function aesGcmOpenParts(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, parts: readonly Uint8Array[], tag: Uint8Array): Buffer[] | undefined {
+  const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
+  decipher.setAAD(aad);
+  decipher.setAuthTag(tag);
+  const plain: Buffer[] = [];
+  for (const part of parts) {
+    const body = decipher.update(part);
+    if (body.length > 0) plain.push(body);
+  }
+  try {
+    decipher.final();
+    return plain;
+  } catch {
+    for (const body of plain) body.fill(0);
+    return undefined;
+  }
 }
 
 /** AES-256-GCM decryption; returns `undefined` when authentication fails. */

@@ -12,7 +12,7 @@
  * @module
  */
 import type { StreamHeader } from '../envelope/stream-header.js';
-import { aesGcmOpen, aesGcmSealParts, hkdfExpand, timingSafeEqual, type HmacKey } from './primitives.js';
+import { aesGcmOpenParts, aesGcmSealParts, hkdfExpand, timingSafeEqual, type HmacKey } from './primitives.js';
 
 const encoder = new TextEncoder();
 /** Prefix of the HKDF-Expand info, followed by `header0`. */
@@ -64,18 +64,24 @@ function setNonce(cipher: StreamCipher, index: number, last: boolean): void {
   cipher.nonce[11] = last ? 1 : 0;
 }
 
-/** Seals segment `index`: ciphertext and tag. */
-export function sealSegment(cipher: StreamCipher, index: number, last: boolean, plaintext: Uint8Array): [Buffer, Buffer] {
+/** Seals segment `index` from plaintext pieces; appends ciphertext pieces and the tag to `out`. */
+export function sealSegment(cipher: StreamCipher, index: number, last: boolean, parts: readonly Uint8Array[], out: Uint8Array[]): void {
   setNonce(cipher, index, last);
-  return aesGcmSealParts(cipher.key, cipher.nonce, cipher.aad, plaintext);
+  aesGcmSealParts(cipher.key, cipher.nonce, cipher.aad, parts, out);
 }
 
-/** Opens segment `index` (ciphertext || tag); `undefined` when it does not authenticate. */
-export function openSegment(cipher: StreamCipher, index: number, last: boolean, sealed: Uint8Array): Buffer | undefined {
-  if (sealed.length < 16) return undefined;
+/** Opens segment `index` from ciphertext pieces and its tag; `undefined` when it does not authenticate. */
+export function openSegment(cipher: StreamCipher, index: number, last: boolean, parts: readonly Uint8Array[], tag: Uint8Array): Buffer[] | undefined {
   setNonce(cipher, index, last);
+  return aesGcmOpenParts(cipher.key, cipher.nonce, cipher.aad, parts, tag);
+}
+
+/** Opens a whole sealed segment (ciphertext || tag) held in one buffer. */
+export function openSealed(cipher: StreamCipher, index: number, last: boolean, sealed: Uint8Array): Buffer | undefined {
+  if (sealed.length < 16) return undefined;
   const tagAt = sealed.length - 16;
-  return aesGcmOpen(cipher.key, cipher.nonce, cipher.aad, sealed.subarray(0, tagAt), sealed.subarray(tagAt));
+  const parts = openSegment(cipher, index, last, [sealed.subarray(0, tagAt)], sealed.subarray(tagAt));
+  return parts === undefined ? undefined : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
 /** Wipes the stream key. */
