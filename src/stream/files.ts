@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream';
 import type { Transform } from 'node:stream';
 import { fail, KeyrollError } from '../errors.js';
 import { describe } from '../bytes.js';
+import { checkOptions } from '../args.js';
 import { streamLength, type EnvelopeInfo } from '../envelope/format.js';
 import { MAX_HEADER_LENGTH, parseStreamHeader, STREAM_SUITE } from '../envelope/stream-header.js';
 import type { Keyring } from '../keyring/keyring.js';
@@ -79,7 +80,7 @@ export async function encryptFile(ring: Keyring, input: string, output: string, 
  * ```
  */
 export async function decryptFile(ring: Keyring, input: string, output: string, options: DecryptStreamOptions & { readonly mode?: number } = {}): Promise<void> {
-  const { mode, rest } = split(options, 'decryptFile');
+  const { mode, rest } = split(options, 'decryptFile', ['context', 'mode']);
   checkPaths(input, output);
   await writeThrough(input, output, mode, [decryptStream(ring, rest)]);
 }
@@ -95,7 +96,8 @@ export async function decryptFile(ring: Keyring, input: string, output: string, 
  */
 export async function reencryptFile(ring: Keyring, path: string, options: ReencryptFileOptions = {}): Promise<ReencryptFileResult> {
   checkRing(ring);
-  const { output, ...fileOptions } = options as ReencryptFileOptions & Record<string, unknown>;
+  const { output, ...fileOptions } = checkOptions(options, ['context', 'segmentSize', 'mode', 'output'], 'reencryptFile options');
+  if (output !== undefined && typeof output !== 'string') fail('ERR_INVALID_ARGUMENT', `reencryptFile: output must be a path, got ${describe(output)}`);
   const target = output ?? path;
   checkPaths(path, target, true);
   const info = await inspectFile(path);
@@ -139,9 +141,8 @@ export async function inspectFile(path: string): Promise<EnvelopeInfo & { readon
   }
 }
 
-function split(options: unknown, label: string): { mode: number | undefined; rest: EncryptStreamOptions } {
-  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', `${label} options must be an object, got ${describe(options)}`);
-  const { mode, ...rest } = options as FileOptions;
+function split(options: unknown, label: string, allowed: readonly string[] = ['context', 'segmentSize', 'mode']): { mode: number | undefined; rest: EncryptStreamOptions } {
+  const { mode, ...rest } = checkOptions(options as FileOptions | undefined, allowed, `${label} options`);
   if (mode !== undefined && (!Number.isInteger(mode) || mode < 0 || mode > 0o777)) fail('ERR_INVALID_ARGUMENT', `${label}: mode must be a file mode from 0 to 0o777`);
   return { mode, rest };
 }

@@ -3,8 +3,7 @@
  * key or a value of the wrong type is refused, never read as "not set".
  * @module
  */
-import { fail } from '../errors.js';
-import { describe } from '../bytes.js';
+import { checkOptions } from '../args.js';
 import { canonicalContext, type Context } from '../envelope/context.js';
 import { checkSegmentSize } from '../envelope/stream-header.js';
 import type { StreamSeed } from './seal.js';
@@ -38,25 +37,14 @@ export const STREAM_SEED: unique symbol = Symbol('keyroll.streamSeed');
 
 /** Checked encryption options. */
 export function encryptOptions(options: unknown, label: string): { context: Uint8Array; segmentSize: number; seed?: StreamSeed } {
-  const o = checkKeys(options, ['context', 'segmentSize'], label);
-  const seed = (o as { [STREAM_SEED]?: StreamSeed })[STREAM_SEED];
+  const o = checkOptions(options as Record<string | symbol, unknown> | undefined, ['context', 'segmentSize', STREAM_SEED], `${label} options`);
+  const seed = o[STREAM_SEED] as StreamSeed | undefined;
   const checked = { context: canonicalContext(o['context'] as Context | undefined), segmentSize: checkSegmentSize(o['segmentSize']) };
   return seed === undefined ? checked : { ...checked, seed };
 }
 
 /** Checked decryption options. */
 export function decryptOptions(options: unknown, label: string): { context: Uint8Array } {
-  const o = checkKeys(options, ['context'], label);
+  const o = checkOptions(options as Record<string, unknown> | undefined, ['context'], `${label} options`);
   return { context: canonicalContext(o['context'] as Context | undefined) };
-}
-
-function checkKeys(options: unknown, allowed: readonly string[], label: string): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    fail('ERR_INVALID_ARGUMENT', `${label} options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) fail('ERR_INVALID_ARGUMENT', `${label} has no option "${key}" (it takes ${allowed.join(', ')})`);
-  }
-  return options as Record<string, unknown>;
 }

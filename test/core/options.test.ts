@@ -16,6 +16,7 @@ import * as sqlite from '../../src/stores/sqlite.js';
 import * as postgres from '../../src/stores/postgres.js';
 import * as drizzle from '../../src/integrations/drizzle.js';
 import * as prisma from '../../src/integrations/prisma.js';
+import * as stream from '../../src/stream/index.js';
 import { Keyring, KeyrollError, generateKey, sealKeyring } from '../../src/index.js';
 import { testKeyring } from '../../src/testing/index.js';
 import { issueToken, verifyToken } from '../../src/tokens/index.js';
@@ -89,6 +90,16 @@ const calls: Record<string, Record<string, Call[]>> = {
     readAndRefresh: [() => rotation.readAndRefresh(ring, stored, withTypo({}))],
     refreshOnRead: [() => rotation.refreshOnRead(ring, stored, withTypo({ swap: async () => true }))],
   },
+  stream: {
+    encryptStream: [() => stream.encryptStream(ring, withTypo({}))],
+    decryptStream: [() => stream.decryptStream(ring, withTypo({}))],
+    encryptStreamWeb: [() => stream.encryptStreamWeb(ring, withTypo({}))],
+    decryptStreamWeb: [() => stream.decryptStreamWeb(ring, withTypo({}))],
+    encryptFile: [() => stream.encryptFile(ring, '/nonexistent/in', '/nonexistent/out', withTypo({}))],
+    decryptFile: [() => stream.decryptFile(ring, '/nonexistent/in', '/nonexistent/out', withTypo({}))],
+    reencryptFile: [() => stream.reencryptFile(ring, '/nonexistent/in', withTypo({}))],
+    decryptRange: [() => stream.decryptRange(ring, '/nonexistent/in', 0, 1, withTypo({}))],
+  },
   'stores/sqlite': { sqliteStore: [() => sqlite.sqliteStore(withTypo({ database: ':memory:', table: 't', column: 'c', id: 'id' }))] },
   'stores/postgres': { postgresStore: [() => postgres.postgresStore(withTypo({ client: 'postgres://localhost/x', table: 't', column: 'c', id: 'id' }))] },
   drizzle: { encryptedColumns: [() => drizzle.encryptedColumns(withTypo({ keyring: ring, table: 'users' }))] },
@@ -150,6 +161,7 @@ const noOptions: Record<string, Record<string, string>> = {
     zeroCounters: 'takes nothing',
     refreshCounters: 'takes nothing',
   },
+  stream: { inspectFile: 'takes a path only' },
   'stores/sqlite': {},
   'stores/postgres': {},
   drizzle: {},
@@ -318,6 +330,9 @@ describe('wrong value types are ERR_INVALID_ARGUMENT, never a TypeError', () => 
       [['audience', 'now', 'clockSkew', 'maxAge', 'implicitAssertion', 'expect'], (o) => verifyToken(ring, token, o as never)],
       [['keys', 'retired', 'seed', 'idPrefix', 'policy', 'deterministicEnvelopes'], (o) => testKeyring(o as never)],
       [['context', 'fromPlaintext', 'counters'], (o) => root.readAndRefresh(ring, stored, o as never)],
+      [['context', 'segmentSize'], (o) => stream.encryptStream(ring, o as never)],
+      [['context'], (o) => stream.decryptStream(ring, o as never)],
+      [['context', 'segmentSize', 'mode', 'output'], (o) => stream.reencryptFile(ring, '/nonexistent/in', o as never)],
     ];
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: targets.length - 1 }), fc.nat(), odd, async (t, k, v) => {
