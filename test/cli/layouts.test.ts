@@ -187,3 +187,22 @@ describe('keyroll k8s-secret', () => {
     expect(ring.decryptString(ringOld().encrypt('x'))).toBe('x');
   });
 });
+
+describe('keyroll status', () => {
+  it('prints the fingerprint, the active key and the time left before each pending key; --json for scripts', () => {
+    const dir = workdir();
+    const at = new Date(Date.now() + 2 * 3600_000 + 5 * 60_000);
+    const ring = ringOld().add({ id: 'k2', secret: NEW }, { activatesAt: at });
+    writeFileSync(join(dir, 'keyring.json'), JSON.stringify(ring.export()));
+    const text = ok(dir, ['status', '--keyring', 'keyring.json']);
+    expect(text).toContain(`fingerprint  ${ring.fingerprint()}\n`);
+    expect(text).toContain('active       mykey\n');
+    expect(text).toMatch(new RegExp(`pending {6}k2 activates at ${at.toISOString().replace(/\./g, '\\.')} \\(in 2h [45]m\\)`));
+    expectNoSecrets(text, [OLD, NEW]);
+    const json = JSON.parse(ok(dir, ['status', '--keyring', 'keyring.json', '--json'])) as { fingerprint: string; activeKeyId: string; pending: Array<{ id: string; inSeconds: number }> };
+    expect(json.fingerprint).toBe(ring.fingerprint());
+    expect(json.pending.map((p) => p.id)).toEqual(['k2']);
+    expect(json.pending[0]!.inSeconds).toBeGreaterThan(2 * 3600);
+    fails(dir, ['status'], 2, /--keyring FILE is required/);
+  });
+});

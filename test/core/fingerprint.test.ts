@@ -60,3 +60,19 @@ describe('ring.fingerprint()', () => {
     expect(x.fingerprint()).not.toBe(Keyring.fromJSON(doc).fingerprint());
   });
 });
+
+describe('the fingerprint as docs/format.md specifies it', () => {
+  it('is fp1. and the first 8 bytes of SHA-256 over the documented JSON array', async () => {
+    const { createHash } = await import('node:crypto');
+    const ring = Keyring.create({
+      keys: [
+        { id: 'k2', secret: SECRET_B, state: 'pending', activatesAt: '2026-12-01T00:00:00+01:00' },
+        { id: 'k1', secret: SECRET_A, state: 'active' },
+      ],
+      policy: { secretLengthMultipleOf: 16 },
+    });
+    const input = JSON.stringify(['keyroll.fingerprint', 1, [1, 250, 16], [['k1', 'active', null], ['k2', 'pending', '2026-11-30T23:00:00.000Z']], null]);
+    const expected = `fp1.${createHash('sha256').update(input, 'utf8').digest('hex').slice(0, 16)}`;
+    expect(ring.fingerprint()).toBe(expected);
+  });
+});
