@@ -23,6 +23,8 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
+  // Classes keep their names in stack traces and util.inspect (KeyrollError, not _KeyrollError).
+  keepNames: true,
   splitting: true,
   treeshake: true,
   define: { __KEYROLL_VERSION__: JSON.stringify(process.env.npm_package_version ?? '0.0.0-dev') },

@@ -5,7 +5,9 @@
  * updates; shards filtered in SQL by a registered deterministic function.
  * @module
  */
-import type BetterSqlite3 from 'better-sqlite3';
+// Named type imports, not the default: @types/better-sqlite3 uses `export =`, and a default
+// import in the emitted .d.ts fails for TypeScript users without esModuleInterop (TS1259).
+import type { Database as BetterSqlite3Database, Options as BetterSqlite3Options, Statement as BetterSqlite3Statement } from 'better-sqlite3';
 import { fail } from '../errors.js';
 import { shardOf, type Row, type RowChange, type RowId, type RowStore, type Shard } from '../rotation/store.js';
 import { importOptional, quoteTable, type SqlTableOptions } from './sql.js';
@@ -17,7 +19,7 @@ import { importOptional, quoteTable, type SqlTableOptions } from './sql.js';
  * const store = await sqliteStore({ database: new Database('app.db'), table: 'users', column: 'token', id: 'id' });
  * ```
  */
-export type SqliteDatabase = BetterSqlite3.Database;
+export type SqliteDatabase = BetterSqlite3Database;
 
 /**
  * Options of {@link sqliteStore}.
@@ -49,7 +51,7 @@ export async function sqliteStore(options: SqliteStoreOptions): Promise<RowStore
   const owned = typeof options.database === 'string';
   let db: SqliteDatabase;
   if (typeof options.database === 'string') {
-    const mod = await importOptional<{ default: typeof BetterSqlite3 }>('better-sqlite3', 'the SQLite store');
+    const mod = await importOptional<{ default: new (file: string, options?: BetterSqlite3Options) => BetterSqlite3Database }>('better-sqlite3', 'the SQLite store');
     try {
       db = new mod.default(options.database, { fileMustExist: true, timeout: options.busyTimeout ?? 10_000 });
     } catch (err) {
@@ -66,8 +68,8 @@ export async function sqliteStore(options: SqliteStoreOptions): Promise<RowStore
   const columns = [`${q.id} AS k_id`, `${q.column} AS k_value`, ...q.extra.map(([, quoted], i) => `${quoted} AS k_x${i}`)].join(', ');
   const shardSql = `${SHARD_FUNCTION}(CAST(${q.id} AS TEXT), @count) = @index`;
   const base = `FROM ${q.table} WHERE ${q.column} IS NOT NULL`;
-  const statements = new Map<string, BetterSqlite3.Statement>();
-  const prepared = (sql: string): BetterSqlite3.Statement => {
+  const statements = new Map<string, BetterSqlite3Statement>();
+  const prepared = (sql: string): BetterSqlite3Statement => {
     let s = statements.get(sql);
     if (s === undefined) {
       s = db.prepare(sql);
