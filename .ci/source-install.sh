@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Installs keyroll from source, as a user does before it is on the registry,
+# into fresh temporary projects, and checks each install:
+#   - the packed tarball (`npm pack`),
+#   - a git URL (`npm install git+file://<clone>`: npm clones it, installs its
+#     devDependencies and runs its `prepare` script, which builds dist/),
+#   - a folder (`npm install <path-to-clone>`).
+# For each: `npx keyroll --help`, an ESM import and a CJS require that round-trip
+# a value, and `tsc --strict` on a file that uses every entry point, both with
+# module/moduleResolution nodenext and with node10 + commonjs without
+# esModuleInterop.
+# Usage: .ci/source-install.sh [clone]   (default: this repository; it must have
+# dist/ built, or its devDependencies installed so `prepare` can build it).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")/.." && pwd)"
+SRC="$(cd "${1:-$HERE}" && pwd)"
+TSC="$HERE/node_modules/typescript/bin/tsc"
+start=$SECONDS
+tmp="$(mktemp -d -t keyroll-install.XXXXXX)"
+trap 'rm -rf "$tmp"' EXIT
+say() { echo "source-install: $* ($((SECONDS - start)) s)"; }
+export npm_config_prefer_offline=true npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+
+tarball="$tmp/$(cd "$SRC" && npm pack --silent --pack-destination "$tmp" | tail -1)"
+
+check() { # name, npm install argument
+  local name="$1" spec="$2" app="$tmp/app-$1" t0=$SECONDS
+  mkdir -p "$app" && cd "$app"
+  echo '{ "name": "app", "version": "1.0.0", "private": true }' > package.json
+  npm install --silent "$spec" >"$tmp/$name.log" 2>&1 || { cat "$tmp/$name.log"; echo "source-install: npm install $spec failed" >&2; exit 1; }
+  [ -f node_modules/keyroll/dist/index.js ] || { echo "source-install: $name: no dist/ in the installed package" >&2; exit 1; }
+  local installed=$((SECONDS - t0))
+
+  npx --no-install keyroll --help | grep -q 'Usage: keyroll' || { echo "source-install: $name: keyroll --help failed" >&2; exit 1; }
+  cat > esm.mjs <<'JS'
+import { Keyring, generateKey, KeyrollError } from 'keyroll';
+import { testKeyring } from 'keyroll/testing';
+import { issueToken } from 'keyroll/tokens';
+import { reencryptAll } from 'keyroll/rotation';
+import { sqliteStore } from 'keyroll/stores/sqlite';
+import { postgresStore } from 'keyroll/stores/postgres';
+const ring = Keyring.create({ keys: [generateKey({ id: 'k1' })] });
+const context = { table: 't', column: 'c', id: '1' };
+if (ring.decryptString(ring.encrypt('hello', { context }), { context }) !== 'hello') throw new Error('round trip');
+for (const f of [testKeyring, issueToken, reencryptAll, sqliteStore, postgresStore]) if (typeof f !== 'function') throw new Error('export');
+if (!(new KeyrollError('ERR_IO', 'x') instanceof Error)) throw new Error('KeyrollError');
+JS
+  node esm.mjs
+  cat > cjs.cjs <<'JS'
+const { Keyring, generateKey } = require('keyroll');
+const { testKeyring } = require('keyroll/testing');
+const ring = Keyring.create({ keys: [generateKey({ id: 'k1' })] });
+if (ring.decryptString(ring.encrypt('hello')) !== 'hello') throw new Error('round trip');
+if (testKeyring().encrypt('x').slice(0, 4) !== 'kr1.') throw new Error('testKeyring');
+JS
+  node cjs.cjs
+
+  # Types, as a TypeScript user sees them (lib check on: .d.ts errors count).
+  mkdir -p node_modules/@types
+  for t in node better-sqlite3; do ln -sfn "$HERE/node_modules/@types/$t" "node_modules/@types/$t"; done
+  cat > index.ts <<'TS'
+import { Keyring, generateKey, KeyrollError, type KeyrollErrorCode } from 'keyroll';
+import { testKeyring } from 'keyroll/testing';
+import { issueToken, verifyToken } from 'keyroll/tokens';
+import { reencryptAll, refreshOnRead } from 'keyroll/rotation';
+import { sqliteStore, type SqliteDatabase } from 'keyroll/stores/sqlite';
+import { postgresStore } from 'keyroll/stores/postgres';
+const ring: Keyring = Keyring.create({ keys: [generateKey({ id: 'k1' })] });
+const text: string = ring.encrypt('hello');
+const code: KeyrollErrorCode = 'ERR_IO';
+export const used = [text, code, KeyrollError, testKeyring, issueToken, verifyToken, reencryptAll, refreshOnRead, sqliteStore, postgresStore];
+export type Db = SqliteDatabase;
+TS
+  echo '{ "compilerOptions": { "strict": true, "noEmit": true, "module": "nodenext", "moduleResolution": "nodenext", "target": "es2022", "types": ["node"] }, "files": ["index.ts"] }' > tsconfig.json
+  echo '{ "compilerOptions": { "strict": true, "noEmit": true, "module": "commonjs", "moduleResolution": "node10", "target": "es2022", "types": ["node"], "ignoreDeprecations": "5.0" }, "files": ["index.ts"] }' > tsconfig.node10.json
+  node "$TSC" -p tsconfig.json || { echo "source-install: $name: tsc --strict (nodenext) failed" >&2; exit 1; }
+  node "$TSC" -p tsconfig.node10.json || { echo "source-install: $name: tsc --strict (node10, commonjs, no esModuleInterop) failed" >&2; exit 1; }
+  say "$name: installed in ${installed} s; keyroll --help, ESM import, CJS require, tsc --strict (nodenext; node10 + commonjs) ok"
+}
+
+check tarball "$tarball"
+check folder "$SRC"
+check git "git+file://$SRC"
+say "ok"
