@@ -18,7 +18,7 @@ const GENERAL_HELP = (list: readonly Command[]): string =>
     'Commands:',
     ...list.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`),
     '',
-    'Run `keyroll <command> --help` for a command\'s options.',
+    'Run `keyroll <command> --help` or `keyroll help <command>` for a command\'s options.',
     'Exit codes: 0 ok, 1 the operation failed, 2 bad usage.',
     '',
   ].join('\n');
@@ -33,20 +33,61 @@ function findCommand(argv: readonly string[]): { command: Command; rest: string[
   return undefined;
 }
 
+/** The help of a group of commands such as `token` (`token issue`, `token verify`). */
+function groupHelp(group: string): string | undefined {
+  const members = commands.filter((c) => c.name.startsWith(`${group} `));
+  if (members.length === 0) return undefined;
+  return [
+    `Usage: keyroll ${group} <command> [options]`,
+    '',
+    'Commands:',
+    ...members.map((c) => `  ${c.name.padEnd(18)} ${c.summary}`),
+    '',
+    `Run \`keyroll ${members[0]!.name} --help\` for a command's options.`,
+    '',
+  ].join('\n');
+}
+
+/** `keyroll help [command...]`: the same text as `keyroll [command...] --help`. */
+function help(words: readonly string[], io: CliIO): number {
+  if (words.length === 0) {
+    io.stdout.write(GENERAL_HELP(commands));
+    return EXIT.OK;
+  }
+  const found = findCommand(words);
+  const text = found !== undefined && found.rest.length === 0 ? found.command.help : words.length === 1 ? groupHelp(words[0]!) : undefined;
+  if (text === undefined) return unknownCommand(words, io);
+  io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  return EXIT.OK;
+}
+
+function unknownCommand(argv: readonly string[], io: CliIO): number {
+  const group = groupHelp(String(argv[0])) !== undefined ? String(argv[0]) : undefined;
+  const name = group !== undefined && argv[1] !== undefined && !argv[1].startsWith('-') ? `${group} ${argv[1]}` : String(argv[0]);
+  io.stderr.write(`keyroll: unknown command "${printable(name, 60)}"; run \`keyroll ${group ?? ''}${group ? ' ' : ''}--help\` for the list\n`);
+  return EXIT.USAGE;
+}
+
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h') {
     io.stdout.write(GENERAL_HELP(commands));
     return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
   }
+  if (argv[0] === 'help') return help(argv.slice(1), io);
   if (argv[0] === '--version' || argv[0] === '-v') {
     io.stdout.write(`${VERSION}\n`);
     return EXIT.OK;
   }
   const found = findCommand(argv);
   if (found === undefined) {
-    io.stderr.write(`keyroll: unknown command "${printable(String(argv[0]), 40)}"; run \`keyroll --help\` for the list\n`);
-    return EXIT.USAGE;
+    // `keyroll token` and `keyroll token --help` list the group's commands.
+    const group = groupHelp(String(argv[0]));
+    if (group !== undefined && (argv.length === 1 || (argv.length === 2 && (argv[1] === '--help' || argv[1] === '-h')))) {
+      io.stdout.write(group);
+      return argv.length === 1 ? EXIT.USAGE : EXIT.OK;
+    }
+    return unknownCommand(argv, io);
   }
   const { command, rest } = found;
   if (rest.includes('--help') || rest.includes('-h')) {

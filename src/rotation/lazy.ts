@@ -65,26 +65,51 @@ export interface RefreshCounters {
 }
 
 /**
- * What {@link readAndRefresh} returns.
+ * What {@link readAndRefresh} returns. The fields narrow one another: when
+ * `legacyPlaintext` is false (the stored value was an envelope) `keyId` is a
+ * string, and when `stale` is true `fresh` is set.
  * @example
  * ```ts
- * const { text, stale, fresh } = readAndRefresh(ring, stored, { context });
+ * const read = readAndRefresh(ring, stored, { context });
+ * if (!read.legacyPlaintext) console.log(`opened with ${read.keyId}`); // keyId: string here
+ * if (read.stale) await save(read.fresh); // fresh: StoredValue here
  * ```
  */
-export interface RefreshResult {
+export type RefreshResult = {
   /** The plaintext bytes. */
   readonly plaintext: Uint8Array;
   /** The plaintext decoded as strict UTF-8 (throws `ERR_INVALID_ARGUMENT` when it is not UTF-8). */
   readonly text: string;
-  /** True when the stored value should be replaced by `fresh`. */
-  readonly stale: boolean;
-  /** The replacement under the active key, same form as the stored value; only when `stale`. */
-  readonly fresh?: StoredValue;
-  /** True when the stored value was legacy plaintext (only with `fromPlaintext`). */
-  readonly legacyPlaintext: boolean;
-  /** The key that opened the stored envelope; undefined for legacy plaintext. */
-  readonly keyId?: string;
-}
+} & (
+  | {
+      /** False: the stored value is an envelope under the active key; nothing to write. */
+      readonly stale: false;
+      readonly fresh?: undefined;
+      /** False: the stored value was an envelope. */
+      readonly legacyPlaintext: false;
+      /** The key that opened the stored envelope. */
+      readonly keyId: string;
+    }
+  | {
+      /** True: the stored value should be replaced by `fresh`. */
+      readonly stale: true;
+      /** The replacement under the active key, same form (text or bytes) as the stored value. */
+      readonly fresh: StoredValue;
+      /** False: the stored value was an envelope (under another key, or an older suite). */
+      readonly legacyPlaintext: false;
+      /** The key that opened the stored envelope. */
+      readonly keyId: string;
+    }
+  | {
+      /** True: the stored value should be replaced by `fresh`. */
+      readonly stale: true;
+      /** The value encrypted under the active key, same form as the stored value. */
+      readonly fresh: StoredValue;
+      /** True: the stored value was legacy plaintext (only with `fromPlaintext`). */
+      readonly legacyPlaintext: true;
+      readonly keyId?: undefined;
+    }
+);
 
 /**
  * Fresh counters for {@link RefreshOptions.counters}.
@@ -165,12 +190,12 @@ export interface RefreshOnReadOptions extends RefreshOptions {
  * if (r.conflict) log.info('row changed concurrently; left as the other writer wrote it');
  * ```
  */
-export interface RefreshOnReadResult extends RefreshResult {
+export type RefreshOnReadResult = RefreshResult & {
   /** True when the fresh envelope was written back. */
   readonly written: boolean;
   /** True when the swap found the value changed by someone else (nothing was overwritten). */
   readonly conflict: boolean;
-}
+};
 
 /**
  * Reads a stored value and, when it is stale, writes the fresh envelope back

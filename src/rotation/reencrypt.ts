@@ -57,8 +57,8 @@ export interface ReencryptOptions {
   /** The keyring: its active key encrypts. Not needed for a dry run. */
   readonly keyring?: Keyring;
   readonly store: RowStore;
-  /** Rows per page and per transaction (1 to 100,000). */
-  readonly batchSize: number;
+  /** Rows per page and per transaction (1 to 100,000), default 500 (as `keyroll reencrypt --batch`). */
+  readonly batchSize?: number;
   /** Batches in flight at once (I/O overlap for network databases), default 1. */
   readonly concurrency?: number;
   /** Only this shard's rows (stable hash of the primary key). */
@@ -99,6 +99,9 @@ export interface ReencryptResult {
 
 const REENCRYPT_OPTIONS = ['keyring', 'store', 'batchSize', 'concurrency', 'shard', 'signal', 'onProgress', 'checkpoint', 'context', 'fromPlaintext', 'dryRun', 'maxReportedFailures'];
 
+/** Rows per batch when `batchSize` is not given; also the CLI's `--batch` default. */
+export const DEFAULT_BATCH_SIZE = 500;
+
 /**
  * Re-encrypts every stale value in a store under the keyring's active key.
  * Rows that fail to decrypt are reported by id and skipped; rows changed by
@@ -117,7 +120,7 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'reencryptAll needs an options object with store and batchSize');
   checkOptions(options, REENCRYPT_OPTIONS, 'reencryptAll options');
   const { store, signal } = options;
-  const batchSize = checkInt(options.batchSize, 'batchSize', 1, 100_000);
+  const batchSize = checkInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize', 1, 100_000);
   const concurrency = checkInt(options.concurrency ?? 1, 'concurrency', 1, 64);
   const shard = options.shard === undefined ? undefined : checkShard(options.shard);
   if (store === null || typeof store !== 'object' || typeof store.scan !== 'function') fail('ERR_INVALID_ARGUMENT', 'reencryptAll needs a store (a RowStore)');

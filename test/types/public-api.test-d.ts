@@ -158,8 +158,20 @@ describe('keyroll (root entry) types', () => {
     expectTypeOf(read).toEqualTypeOf<RefreshResult>();
     expectTypeOf(read.text).toEqualTypeOf<string>();
     expectTypeOf(read.fresh).toEqualTypeOf<StoredValue | undefined>();
+    // The result narrows: an envelope (not legacy plaintext) always names its key; stale always has fresh.
+    if (!read.legacyPlaintext) expectTypeOf(read.keyId).toEqualTypeOf<string>();
+    else expectTypeOf(read.keyId).toEqualTypeOf<undefined>();
+    if (read.stale) expectTypeOf(read.fresh).toEqualTypeOf<StoredValue>();
+    never(() => {
+      // @ts-expect-error keyId is only known to be a string once legacyPlaintext is ruled out
+      const id: string = read.keyId;
+      void id;
+    });
     const swap = async (fresh: StoredValue, previous: StoredValue): Promise<boolean> => fresh !== previous;
     expectTypeOf(refreshOnRead(ring, 'kr1...', { swap })).toEqualTypeOf<Promise<RefreshOnReadResult>>();
+    const written = await refreshOnRead(ring, 'kr1...', { swap });
+    if (!written.legacyPlaintext) expectTypeOf(written.keyId).toEqualTypeOf<string>();
+    expectTypeOf(written.conflict).toEqualTypeOf<boolean>();
     never(() => {
       // @ts-expect-error refreshOnRead needs a swap (compare-and-swap) function
       void refreshOnRead(ring, 'kr1...', { context: { id: '1' } });

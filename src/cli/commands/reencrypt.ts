@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { fileCheckpoint, parseShard, reencryptAll, recommendedTemplate, parseContextTemplate, type ReencryptResult, type Shard } from '../../rotation/index.js';
+import { DEFAULT_BATCH_SIZE } from '../../rotation/reencrypt.js';
 import { openStore } from '../../stores/open.js';
 import { EXIT, UsageError, type CliIO, type Command } from '../command.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg } from '../keyring-file.js';
@@ -65,7 +66,7 @@ export const reencryptCommand: Command = {
     };
     const db = need('db');
     const target = { table: need('table'), column: need('column'), id: need('id') };
-    const batch = values['batch'] === undefined ? 500 : Number(values['batch']);
+    const batch = values['batch'] === undefined ? DEFAULT_BATCH_SIZE : Number(values['batch']);
     if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be an integer from 1 to 100000');
     const shard = values['shard'] === undefined ? undefined : parseShardArg(String(values['shard']));
     const dryRun = values['dry-run'] === true;
