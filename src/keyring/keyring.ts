@@ -16,7 +16,7 @@ import { Key, checkKeyId, type KeyInfo, type KeySpec, type KeyState } from './ke
 import { addKey, disableKey, promoteKey, removeKey, resolvePending, retireKey, type AddOptions } from './lifecycle.js';
 import { checkEnvelopeVersion, normalizePolicy, type Policy, type PolicyInput } from './policy.js';
 import { validateKeys } from './rules.js';
-import { checkUnlock, loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, type UnlockOptions } from '../sources/index.js';
+import { checkUnlock, loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, withEnvOrigin, type UnlockOptions } from '../sources/index.js';
 import { UsageStats, type KeyUsage } from './stats.js';
 import { indexSpec, indexesUnder, type BlindIndexOptions, type BlindIndexValue } from '../lookup/index.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -273,7 +273,8 @@ export class Keyring {
    */
   static async fromEnv(env: Readonly<Record<string, string | undefined>> = process.env, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
     runtimeOptions(options, 'Keyring.fromEnv options');
-    return Keyring.fromJSON((await loadKeyringFromEnv(env)) as object, options);
+    const doc = await loadKeyringFromEnv(env);
+    return withEnvOrigin(env, () => Keyring.fromJSON(doc as object, options));
   }
 
   /**

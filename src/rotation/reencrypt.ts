@@ -117,7 +117,7 @@ export const DEFAULT_BATCH_SIZE = 500;
  * ```
  */
 export async function reencryptAll(options: ReencryptOptions): Promise<ReencryptResult> {
-  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'reencryptAll needs an options object with store and batchSize');
+  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'reencryptAll needs an options object with a store');
   checkOptions(options, REENCRYPT_OPTIONS, 'reencryptAll options');
   const { store, signal } = options;
   const batchSize = checkInt(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize', 1, 100_000);

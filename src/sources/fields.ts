@@ -44,7 +44,7 @@ export async function documentFromFields(src: FieldSource): Promise<unknown> {
   }
   if (platformNames.length > 0) return platformFromFields(src);
   if (keyrollNames.length > 0) return keyrollFromFields(src);
-  const names = [...src.documentFields, ...(src.loadFile ? [KEYROLL_FILE] : []), `${PLATFORM.key} with ${PLATFORM.name}`];
+  const names = [...src.documentFields, ...(src.loadFile ? [`${KEYROLL_FILE} (with ${MASTER} or ${PASSPHRASE} when it is sealed)`] : []), `${PLATFORM.key} with ${PLATFORM.name}`];
   return fail('ERR_INVALID_KEYRING', `${src.label} holds no keyring: set ${names.join(', or ')}`);
 }
 
@@ -70,9 +70,39 @@ async function keyrollFromFields(src: FieldSource): Promise<unknown> {
   }
   const text = src.get(docs[0]!)!;
   if (isSealedText(text)) {
-    fail('ERR_INVALID_KEYRING', `${src.describe(docs[0]!)} holds a sealed keyring; load the file with Keyring.fromSealedFile(path, unlock)${src.loadFile ? ` or name it in ${KEYROLL_FILE}` : ''}`);
+    fail(
+      'ERR_INVALID_KEYRING',
+      src.loadFile
+        ? `${src.describe(docs[0]!)} holds a sealed keyring: write it to a file, name the file in ${KEYROLL_FILE} and set ${MASTER} or ${PASSPHRASE}`
+        : `${src.describe(docs[0]!)} holds a sealed keyring; load the file with Keyring.fromSealedFile(path, unlock)`,
+    );
   }
+  const hint = notADocument(text, src);
+  if (hint !== undefined) fail('ERR_INVALID_KEYRING', `${src.describe(docs[0]!)} is not a keyring document: ${hint}`);
   return parseSecretJson(text, src.describe(docs[0]!));
+}
+
+/**
+ * Why a field meant to hold a keyring document (JSON) plainly does not: a file
+ * path, a lone secret, or a value wrapped in quotes. Says what it looks like,
+ * never what it is; undefined when the JSON parser should have its say.
+ */
+function notADocument(text: string, src: FieldSource): string | undefined {
+  const value = text.trim();
+  if (value.startsWith('{') || value.startsWith('[')) return undefined;
+  if (/^(['"]).*\1$/s.test(value) && value.length >= 2) {
+    return 'the value is wrapped in quotes, which are part of it (remove them)';
+  }
+  if (/^(\/|\.{1,2}\/|~\/)|\.(json|sealed)$/.test(value)) {
+    return src.loadFile ? `it looks like a file path; name the file in ${KEYROLL_FILE} instead` : 'it looks like a file path, not a keyring document (JSON)';
+  }
+  if (/^[A-Za-z0-9+/_=-]{16,}$/.test(value)) {
+    return (
+      'it looks like a single secret; it should hold a whole keyring document (JSON, as `keyroll init` writes)' +
+      `, or use ${PLATFORM.key} with ${PLATFORM.name} for one secret and its key id`
+    );
+  }
+  return undefined;
 }
 
 function platformFromFields(src: FieldSource): unknown {

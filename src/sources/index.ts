@@ -5,7 +5,7 @@
  */
 export { loadKeyringFile } from './plain.js';
 export { loadSealedKeyringFile, sealKeyring } from './sealed-file.js';
-export { loadKeyringFromEnv } from './env.js';
+export { loadKeyringFromEnv, withEnvOrigin } from './env.js';
 export { loadKeyringFromDirectory } from './directory.js';
 export { isSealedText, sealDocument, sealedHeader, unsealText, SEALED_FORMAT, SEALED_VERSION, type SealedHeader } from './sealed.js';
 export { headerScrypt, checkUnlock } from './unlock.js';

@@ -54,7 +54,18 @@ export async function readKeyringText(path: string): Promise<{ text: string; sea
 export function parseSecretJson(text: string, what: string, file?: string): unknown {
   try {
     return JSON.parse(text);
-  } catch {
-    return fail('ERR_INVALID_KEYRING', `${what} is not valid JSON`, file === undefined ? {} : { file });
+  } catch (err) {
+    return fail('ERR_INVALID_KEYRING', `${what} is not valid JSON${jsonErrorPlace(text, err)}`, file === undefined ? {} : { file });
   }
+}
+
+/** Where JSON.parse stopped, as line and column: only numbers from its message, never the text it quotes. */
+function jsonErrorPlace(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  if (text.trim() === '') return ' (it is blank)';
+  if (/Unexpected end of JSON input/.test(message)) return ' (it ends too early: truncated?)';
+  const at = /at position (\d+)/.exec(message);
+  if (at === null) return '';
+  const before = text.slice(0, Number(at[1]));
+  return ` (at line ${before.split('\n').length}, column ${before.length - before.lastIndexOf('\n')})`;
 }

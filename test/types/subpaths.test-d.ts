@@ -38,11 +38,13 @@ describe('keyroll/rotation and keyroll/stores/* types', () => {
     const ring = testKeyring();
     const store = {} as RowStore;
     expectTypeOf(reencryptAll({ keyring: ring, store, batchSize: 500 })).toEqualTypeOf<Promise<ReencryptResult>>();
+    // batchSize is optional: 500 by default, as `keyroll reencrypt --batch`.
+    expectTypeOf(reencryptAll({ keyring: ring, store })).toEqualTypeOf<Promise<ReencryptResult>>();
     expectTypeOf(sqliteStore).returns.resolves.toMatchTypeOf<RowStore>();
     expectTypeOf(postgresStore).returns.resolves.toMatchTypeOf<RowStore>();
     never(() => {
-      // @ts-expect-error batchSize is required
-      void reencryptAll({ keyring: ring, store });
+      // @ts-expect-error batchSize is a number
+      void reencryptAll({ keyring: ring, store, batchSize: '500' });
       // @ts-expect-error a store must be a RowStore
       void reencryptAll({ keyring: ring, store: 'users', batchSize: 10 });
       // @ts-expect-error sqliteStore needs the database
