@@ -11,7 +11,7 @@
  * ring = ring.add(generateKey({ id: 'k2', state: 'decrypt-only' }), { activate: true });
  * ring.decryptString(stored); // 'secret' (k1 still decrypts)
  * ```
- * @module
+ * @module keyroll
  */
 export { KeyrollError, ERROR_CODES, type KeyrollErrorCode, type KeyrollErrorDetails } from './errors.js';
 export { inspect, CURRENT_VERSION, type EnvelopeInfo, type EnvelopeForm } from './envelope/format.js';

@@ -11,7 +11,7 @@
  * const store = await sqliteStore({ database: 'app.db', table: 'users', column: 'token', id: 'id' });
  * await reencryptAll({ keyring, store, batchSize: 500, context: 'recommended', checkpoint: fileCheckpoint('job.json') });
  * ```
- * @module
+ * @module keyroll/rotation
  */
 export { readAndRefresh, refreshOnRead, refreshCounters, isEnvelope, type StoredValue, type RefreshOptions, type RefreshResult, type RefreshOnReadOptions, type RefreshOnReadResult, type RefreshCounters } from './lazy.js';
 export { parseShard, checkShard, shardOf, type Row, type RowId, type RowChange, type RowStore, type RowStoreTarget, type Shard } from './store.js';

@@ -7,7 +7,7 @@
  * Each batch is ONE `UPDATE ... FROM unnest(...)` statement, so it commits
  * or not as a whole; the `AND value = previous` predicate is re-checked by
  * PostgreSQL against a concurrently committed row, so a concurrent write wins.
- * @module
+ * @module keyroll/stores/postgres
  */
 import { fail } from '../errors.js';
 import type { Row, RowChange, RowId, RowStore, Shard } from '../rotation/store.js';

@@ -3,7 +3,7 @@
  * (an optional peer dependency, imported only when a path is opened here).
  * Keyset pages by primary key, one transaction per batch, compare-and-swap
  * updates; shards filtered in SQL by a registered deterministic function.
- * @module
+ * @module keyroll/stores/sqlite
  */
 // Named type imports, not the default: @types/better-sqlite3 uses `export =`, and a default
 // import in the emitted .d.ts fails for TypeScript users without esModuleInterop (TS1259).

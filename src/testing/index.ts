@@ -1,7 +1,7 @@
 /**
  * In-memory keyrings for the tests of applications that use keyroll.
  * TEST ONLY: seeded keys are derived from a public seed and protect nothing.
- * @module
+ * @module keyroll/testing
  */
 import { createHash } from 'node:crypto';
 import { fail } from '../errors.js';

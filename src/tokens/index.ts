@@ -4,7 +4,7 @@
  * service-to-service calls. Issue with the active key; verify with any
  * active, pending or `decrypt-only` key, picked by the footer's `kid`.
  * See docs/tokens.md.
- * @module
+ * @module keyroll/tokens
  */
 export { issueToken, type IssueOptions } from './issue.js';
 export { verifyToken, inspectToken, MAX_CLOCK_SKEW, type VerifyOptions, type TokenInfo } from './verify.js';
