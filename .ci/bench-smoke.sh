@@ -12,7 +12,7 @@ timeout 300 npm run bench --silent -- --quick >"$out" 2>&1 || {
   tail -40 "$out" >&2
   exit 1
 }
-for heading in '## 64 B' '## 1 MiB' '## Targets' '## Per-message overhead' 'peak RSS of this process' 'memory (binary form'; do
+for heading in '## 64 B' '## 1 MiB' '## Round trip, ratio to raw GCM' '## Per-message overhead' 'peak RSS of this process' 'memory (binary form'; do
   if ! grep -qF -- "$heading" "$out"; then
     echo "bench-smoke: the quick bench printed no '$heading'" >&2
     tail -40 "$out" >&2
