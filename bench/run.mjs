@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { clockName, formatOps, formatSize, runCase, table } from './harness.mjs';
 import { overheadFor, variantsFor } from './cases.mjs';
@@ -40,6 +40,12 @@ function machine() {
     model = cpus()[0]?.model ?? model;
   }
   return `${model}, ${cpus().length} cores${flags ? ` (${flags})` : ''}, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+/** The machine's load when the run started: absolute figures (rows/s, tokens/s) fall with it, ratios much less. */
+const loadAtStart = loadavg()[0];
+function load() {
+  return `load average ${loadAtStart.toFixed(1)} at the start (${cpus().length} cores)`;
 }
 
 const ratio = (r) => `${r.ratio.toFixed(2)} (${r.minRatio.toFixed(2)}-${r.maxRatio.toFixed(2)})`;
@@ -141,7 +147,7 @@ for (const [file, fn] of [['./reencrypt.mjs', 'benchReencrypt'], ['./tokens.mjs'
 
 if (write) {
   const when = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const source = `${machine()}; \`npm run bench -- --write\`, ${when}`;
+  const source = `${machine()}, ${load()}; \`npm run bench -- --write\`, ${when}`;
   const summaryBlock = [
     'Round trip (encrypt, then decrypt), as a ratio to raw node:crypto AES-256-GCM',
     '(random 96-bit IV, `createCipheriv`, `getAuthTag`) in the same run: 1.00 is',
