@@ -19,7 +19,7 @@
  * await db.insert(users).values({ email, emailIdx: enc.index(email, byEmail) });
  * const rows = await db.select().from(users).where(enc.lookup(users.emailIdx, email, byEmail));
  * ```
- * @module
+ * @module keyroll/drizzle
  */
 import { inArray, type Column, type SQL } from 'drizzle-orm';
 import { customType as pgCustomType } from 'drizzle-orm/pg-core';

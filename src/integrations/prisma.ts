@@ -17,7 +17,7 @@
  * await prisma.user.create({ data: { email: 'ann@example.com' } }); // emailIdx filled in
  * await prisma.user.findFirst({ where: { email: 'Ann@Example.com' } }); // found through the index
  * ```
- * @module
+ * @module keyroll/prisma
  */
 import { fail } from '../errors.js';
 import { checkOptions, printable } from '../args.js';
