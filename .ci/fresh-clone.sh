@@ -52,7 +52,12 @@ npm run demo --silent >"$tmp/second.log" 2>&1
 say "second 'npm run demo' (no rebuild) took $((SECONDS - t0)) s"
 
 t0=$SECONDS
-bash -c "${commands[1]}" >"$tmp/test.log" 2>&1 || { tail -60 "$tmp/test.log"; echo "fresh-clone: '${commands[1]}' failed" >&2; exit 1; }
+bash -c "${commands[1]}" >"$tmp/test.log" 2>&1 || {
+  tail -60 "$tmp/test.log"
+  echo "fresh-clone: '${commands[1]}' failed:" >&2
+  grep -E '^ FAIL ' "$tmp/test.log" | sort -u >&2
+  exit 1
+}
 grep -E '^ +(Test Files|Tests) ' "$tmp/test.log" | sed 's/^ */  /'
 say "'${commands[1]}' took $((SECONDS - t0)) s"
 
