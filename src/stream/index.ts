@@ -13,7 +13,7 @@
  * await decryptFile(ring, 'db.dump.kr', 'restored.dump', { context: { name: 'db.dump' } });
  * const bytes = await decryptRange(ring, 'db.dump.kr', 0, 4096, { context: { name: 'db.dump' } });
  * ```
- * @module
+ * @module keyroll/stream
  */
 export { encryptStream, decryptStream } from './node.js';
 export { encryptStreamWeb, decryptStreamWeb } from './web.js';
