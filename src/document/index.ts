@@ -17,3 +17,4 @@ export {
   type SecretEncoding,
 } from './schema.js';
 export { parseTime, timeValue, daysInMonth } from './time.js';
+export { FINGERPRINT_PATTERN, parseRemoved, type RemovedKey } from './removed.js';

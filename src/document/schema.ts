@@ -49,6 +49,7 @@ export interface DocumentPolicy {
   readonly maxSecretLength?: number;
   readonly secretLengthMultipleOf?: number;
 }
+import { parseRemoved, type RemovedKey } from './removed.js';
 
 /**
  * The `format` field of every keyring document.
@@ -59,13 +60,16 @@ export interface DocumentPolicy {
  */
 export const DOCUMENT_FORMAT = 'keyroll.keyring';
 /**
- * The schema version this build writes and reads.
+ * The newest schema version this build reads and writes. A keyring is
+ * written with the oldest version that holds it: version 1 unless it
+ * remembers removed keys (`removed`, version 2), so older readers keep
+ * loading the files they can understand.
  * @example
  * ```ts
- * ring.export().version === DOCUMENT_VERSION; // true
+ * ring.export().version <= DOCUMENT_VERSION; // true
  * ```
  */
-export const DOCUMENT_VERSION = 1;
+export const DOCUMENT_VERSION = 2;
 
 /**
  * One key in a keyring document.
@@ -84,7 +88,7 @@ export interface KeyringDocumentKey {
 }
 
 /**
- * A keyring document (schema version 1).
+ * A keyring document (schema version 1, or 2 when it lists removed keys).
  * @example
  * ```ts
  * const doc: KeyringDocument = ring.export(); // secrets included: store it like a password
@@ -93,12 +97,14 @@ export interface KeyringDocumentKey {
  */
 export interface KeyringDocument {
   format: typeof DOCUMENT_FORMAT;
-  version: typeof DOCUMENT_VERSION;
+  version: 1 | typeof DOCUMENT_VERSION;
   policy?: DocumentPolicy;
   keys: KeyringDocumentKey[];
+  /** Version 2: keys removed from this keyring, remembered so their ids are not reused with another secret. */
+  removed?: RemovedKey[];
 }
 
-const TOP_FIELDS = new Set(['format', 'version', 'policy', 'keys']);
+const TOP_FIELDS = new Set(['format', 'version', 'policy', 'keys', 'removed']);
 const KEY_FIELDS = new Set(['id', 'state', 'createdAt', 'activatesAt', 'secret', 'encoding']);
 
 /**
@@ -109,7 +115,7 @@ const KEY_FIELDS = new Set(['id', 'state', 'createdAt', 'activatesAt', 'secret',
  * const ring = Keyring.create({ keys, ...(policy ? { policy } : {}) });
  * ```
  */
-export function parseDocument(input: unknown, source = 'keyring document'): { keys: KeyringDocumentKey[]; policy: DocumentPolicy | undefined } {
+export function parseDocument(input: unknown, source = 'keyring document'): { keys: KeyringDocumentKey[]; policy: DocumentPolicy | undefined; removed: RemovedKey[] } {
   let doc: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -125,9 +131,11 @@ export function parseDocument(input: unknown, source = 'keyring document'): { ke
     if (!TOP_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${source} has an unknown field "${printable(name, 40)}"`);
   }
   if (record['format'] !== DOCUMENT_FORMAT) fail('ERR_INVALID_KEYRING', `${source}: "format" must be "${DOCUMENT_FORMAT}"`);
-  if (record['version'] !== DOCUMENT_VERSION) {
-    fail('ERR_INVALID_KEYRING', `${source}: schema version ${String(record['version']).slice(0, 10)} is not supported (this build reads version ${DOCUMENT_VERSION})`);
+  const version = record['version'];
+  if (version !== 1 && version !== DOCUMENT_VERSION) {
+    fail('ERR_INVALID_KEYRING', `${source}: schema version ${String(version).slice(0, 10)} is not supported (this build reads versions 1 to ${DOCUMENT_VERSION})`);
   }
+  if (version === 1 && record['removed'] !== undefined) fail('ERR_INVALID_KEYRING', `${source}: "removed" needs schema version 2`);
   const policy = record['policy'];
   if (policy !== undefined && (typeof policy !== 'object' || policy === null || Array.isArray(policy))) {
     fail('ERR_INVALID_KEYRING', `${source}: "policy" must be an object`);
@@ -135,7 +143,8 @@ export function parseDocument(input: unknown, source = 'keyring document'): { ke
   const keys = record['keys'];
   if (!Array.isArray(keys)) fail('ERR_INVALID_KEYRING', `${source}: "keys" must be an array`);
   const specs = keys.map((entry: unknown, index) => parseKey(entry, index, source));
-  return { keys: specs, policy: policy as DocumentPolicy | undefined };
+  const removed = record['removed'] === undefined ? [] : parseRemoved(record['removed'], source, new Set(specs.map((k) => k.id)));
+  return { keys: specs, policy: policy as DocumentPolicy | undefined, removed };
 }
 
 function parseKey(entry: unknown, index: number, source: string): KeyringDocumentKey {

@@ -13,7 +13,9 @@ import { CURRENT_VERSION, DEFAULT_SUITE, parseEnvelope, toText, type EnvelopeFor
 import { open1, seal1, suite1Key } from '../suites/index.js';
 import { parseDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument } from '../document/index.js';
 import { Key, checkKeyId, type KeyInfo, type KeySpec, type KeyState } from './key.js';
-import { addKey, disableKey, promoteKey, removeKey, resolvePending, retireKey, type AddOptions } from './lifecycle.js';
+import { addKey, disableKey, postponeKey, promoteKey, removeKey, resolvePending, retireKey, type AddOptions, type PostponeOptions } from './lifecycle.js';
+import { afterReAdd, afterRemove } from './removed.js';
+import { parseRemoved, type RemovedKey } from '../document/index.js';
 import { checkEnvelopeVersion, normalizePolicy, type Policy, type PolicyInput } from './policy.js';
 import { validateKeys } from './rules.js';
 import { checkUnlock, loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, withEnvOrigin, type UnlockOptions } from '../sources/index.js';
@@ -80,6 +82,8 @@ export interface KeyringOptions extends KeyringRuntimeOptions {
   readonly policy?: PolicyInput;
   /** Marks this key active (others without a state become `decrypt-only`). */
   readonly activeKeyId?: string;
+  /** Keys removed earlier, as {@link Keyring.removed} lists them (a keyring document's `removed`). */
+  readonly removed?: readonly RemovedKey[];
 }
 
 /**
@@ -135,7 +139,7 @@ const systemClock: Clock = () => Date.now();
 const RUNTIME_OPTIONS = ['clock', 'onDecrypt'] as const;
 /** Internal runtime options the loaders pass on (symbols: no caller outside the package can name them). */
 const LOADER_OPTIONS = [...RUNTIME_OPTIONS, SHARED_STATS, SOURCE_GENERATION];
-const CREATE_OPTIONS = ['keys', 'policy', 'activeKeyId', ...LOADER_OPTIONS, SALT_SOURCE];
+const CREATE_OPTIONS = ['keys', 'policy', 'activeKeyId', 'removed', ...LOADER_OPTIONS, SALT_SOURCE];
 const CRYPT_OPTIONS = ['context'] as const;
 
 /** Checks the runtime options every constructor takes: known keys, functions where functions go. */
@@ -169,9 +173,11 @@ export class Keyring {
   readonly #stats: UsageStats;
   readonly #salt: SaltSource | undefined;
   readonly #generation: number | undefined;
+  readonly #removed: readonly RemovedKey[];
 
-  private constructor(keys: readonly Key[], policy: Policy, runtime: KeyringRuntimeOptions, stats: UsageStats) {
+  private constructor(keys: readonly Key[], policy: Policy, runtime: KeyringRuntimeOptions, stats: UsageStats, removed: readonly RemovedKey[]) {
     this.#keys = validateKeys(keys, policy);
+    this.#removed = Object.freeze(removed.map((r) => Object.freeze({ ...r })));
     this.#policy = policy;
     this.#baseActive = keys.find((k) => k.state === 'active')!;
     this.#pending = keys.filter((k) => k.state === 'pending').sort((a, b) => a.activatesAt!.getTime() - b.activatesAt!.getTime());
@@ -219,7 +225,8 @@ export class Keyring {
       fail('ERR_INVALID_KEYRING', `activeKeyId names key "${activeId}", which is not in the keyring`, { keyId: activeId });
     }
     const stats = (options as { [SHARED_STATS]?: UsageStats })[SHARED_STATS] ?? new UsageStats();
-    return new Keyring(keys, normalizePolicy(options.policy), options, stats);
+    const removed = options.removed === undefined ? [] : parseRemoved(options.removed, 'removed', new Set(keys.map((k) => k.id)));
+    return new Keyring(keys, normalizePolicy(options.policy), options, stats, removed);
   }
 
   /**
@@ -231,8 +238,8 @@ export class Keyring {
    */
   static fromJSON(input: string | KeyringDocument | object, options: KeyringRuntimeOptions = {}): Keyring {
     runtimeOptions(options, 'Keyring.fromJSON options', LOADER_OPTIONS);
-    const { keys, policy } = parseDocument(input);
-    return Keyring.create({ ...options, keys, ...(policy === undefined ? {} : { policy }) });
+    const { keys, policy, removed } = parseDocument(input);
+    return Keyring.create({ ...options, keys, removed, ...(policy === undefined ? {} : { policy }) });
   }
 
   /**
@@ -570,7 +577,23 @@ export class Keyring {
   add(key: KeySpec | Key, options: AddOptions = {}): Keyring {
     checkAddOptions(options);
     const now = this.#nowDate();
-    return this.#derive(addKey(this.#resolved(now), key, options, now));
+    const keys = addKey(this.#resolved(now), key, options, now);
+    const added = keys[keys.length - 1]!;
+    const removed = afterReAdd(this.#removed, added.id, added.material().bytes(), options.reuseRemovedId === true);
+    return this.#derive(keys, removed);
+  }
+
+  /**
+   * Moves a pending key's activation time, to an absolute time or by a
+   * duration from the current one. The key must not have activated yet.
+   * @example
+   * ```ts
+   * ring = ring.postpone('k2', { by: '30m' }); // the rollout is late
+   * ```
+   */
+  postpone(keyId: string, options: PostponeOptions): Keyring {
+    const now = this.#nowDate();
+    return this.#derive(postponeKey(this.#resolved(now), keyId, options, now));
   }
 
   /**
@@ -614,16 +637,31 @@ export class Keyring {
    * ```
    */
   remove(keyId: string): Keyring {
-    return this.#derive(removeKey(this.#resolved(this.#nowDate()), keyId));
+    const now = this.#nowDate();
+    const keys = removeKey(this.#resolved(now), keyId);
+    return this.#derive(keys, afterRemove(this.#removed, keyId, this.#keys.get(keyId)!.material().bytes(), now));
+  }
+
+  /**
+   * The keys removed from this keyring: id, time and a non-secret
+   * fingerprint of the secret, so that the id is never silently reused with
+   * another secret (see `AddOptions.reuseRemovedId`).
+   * @example
+   * ```ts
+   * ring.remove('k1').removed().map((r) => r.id); // ['k1']
+   * ```
+   */
+  removed(): RemovedKey[] {
+    return this.#removed.map((r) => ({ ...r }));
   }
 
   #resolved(now: Date): Key[] {
     return resolvePending([...this.#keys.values()], now);
   }
 
-  #derive(keys: Key[]): Keyring {
+  #derive(keys: Key[], removed: readonly RemovedKey[] = this.#removed): Keyring {
     const runtime = { clock: this.#clock, ...(this.#onDecrypt ? { onDecrypt: this.#onDecrypt } : {}), ...(this.#salt ? { [SALT_SOURCE]: this.#salt } : {}) };
-    return new Keyring(keys, this.#policy, runtime, this.#stats);
+    return new Keyring(keys, this.#policy, runtime, this.#stats, removed);
   }
 
   /**
@@ -667,7 +705,8 @@ export class Keyring {
       return { ...info, ...key.material().exportForm() };
     });
     const policy: PolicyInput = { ...this.#policy };
-    return { format: DOCUMENT_FORMAT, version: DOCUMENT_VERSION, policy, keys };
+    if (this.#removed.length === 0) return { format: DOCUMENT_FORMAT, version: 1, policy, keys };
+    return { format: DOCUMENT_FORMAT, version: DOCUMENT_VERSION, policy, keys, removed: this.removed() };
   }
 
   /** Public facts only: never secrets. */
@@ -684,11 +723,12 @@ export class Keyring {
 }
 
 function checkAddOptions(options: AddOptions): void {
-  checkOptions(options, ['activatesAt', 'activate'], 'ring.add options');
+  checkOptions(options, ['activatesAt', 'activatesIn', 'activate', 'reuseRemovedId'], 'ring.add options');
   if (options.activatesAt !== undefined && timeValue(options.activatesAt) === undefined) {
     fail('ERR_INVALID_ARGUMENT', 'ring.add options: activatesAt must be a Date, milliseconds or an RFC 3339 time with an offset, such as 2026-12-01T00:00:00Z');
   }
   if (options.activate !== undefined && typeof options.activate !== 'boolean') fail('ERR_INVALID_ARGUMENT', `ring.add options: activate must be a boolean, got ${describe(options.activate)}`);
+  if (options.reuseRemovedId !== undefined && typeof options.reuseRemovedId !== 'boolean') fail('ERR_INVALID_ARGUMENT', `ring.add options: reuseRemovedId must be a boolean, got ${describe(options.reuseRemovedId)}`);
 }
 
 /** The canonical context of encrypt/decrypt options (checked: `context` is the only option). */

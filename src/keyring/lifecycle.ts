@@ -6,6 +6,7 @@
 import { fail } from '../errors.js';
 import { printable } from '../args.js';
 import { Key, toDate, type KeySpec, type TimeInput } from './key.js';
+import { parseDuration, type Duration } from './duration.js';
 
 /**
  * Options of `ring.add`.
@@ -13,13 +14,44 @@ import { Key, toDate, type KeySpec, type TimeInput } from './key.js';
  * ```ts
  * ring = ring.add(generateKey({ id: 'k3' }), { activatesAt: new Date('2026-12-01T00:00:00Z') }); // pending until then
  * ring = ring.add(generateKey({ id: 'k4' }), { activate: true }); // active now
+ * ring = ring.add(generateKey({ id: 'k5' }), { activatesIn: '2h' }); // pending for two hours from the keyring's clock
  * ```
  */
 export interface AddOptions {
   /** The key becomes the active key at this time; until then it is `pending` (it decrypts but does not encrypt). */
   readonly activatesAt?: TimeInput;
+  /** Like `activatesAt`, relative to the keyring's clock: `'90s'`, `'30m'`, `'1h30m'`, `'2d'` or milliseconds. */
+  readonly activatesIn?: Duration;
   /** Make the new key active now (the previous active key becomes `decrypt-only`). */
   readonly activate?: boolean;
+  /**
+   * Allow an id this keyring removed to come back with a different secret.
+   * Only when no value under the old secret can remain: such values would
+   * otherwise fail to decrypt as if tampered with.
+   */
+  readonly reuseRemovedId?: boolean;
+}
+
+/**
+ * Options of `ring.postpone`: a new activation time, absolute (`to`) or
+ * relative to the current one (`by`).
+ * @example
+ * ```ts
+ * ring = ring.postpone('k2', { by: '30m' });
+ * ring = ring.postpone('k2', { to: '2026-12-01T06:00:00Z' });
+ * ```
+ */
+export interface PostponeOptions {
+  readonly to?: TimeInput;
+  readonly by?: Duration;
+}
+
+/** The activation time `options` ask for, or undefined; refuses more than one way of asking. */
+export function requestedActivation(options: AddOptions, now: Date, keyId: string): Date | undefined {
+  const given = [options.activate === true, options.activatesAt !== undefined, options.activatesIn !== undefined].filter(Boolean).length;
+  if (given > 1) fail('ERR_INVALID_ARGUMENT', 'pass one of activate, activatesAt and activatesIn');
+  if (options.activatesIn !== undefined) return new Date(now.getTime() + parseDuration(options.activatesIn, `key "${keyId}": activatesIn`));
+  return options.activatesAt === undefined ? undefined : toDate(options.activatesAt, `key "${keyId}": activatesAt`, keyId);
 }
 
 /**
@@ -56,18 +88,36 @@ function refuseActive(key: Key, action: string): void {
  * that is `disabled` stays disabled.
  */
 export function addKey(keys: readonly Key[], spec: KeySpec | Key, options: AddOptions, now: Date): Key[] {
-  if (options.activate === true && options.activatesAt !== undefined) {
-    fail('ERR_INVALID_ARGUMENT', 'pass either activate or activatesAt, not both');
-  }
   const given = Key.from(spec, { state: 'decrypt-only', now });
+  const at = requestedActivation(options, now, given.id);
   if (keys.some((k) => k.id === given.id)) fail('ERR_INVALID_KEYRING', `key id "${given.id}" is already in the keyring`, { keyId: given.id });
   let key = given.withState(given.state === 'disabled' ? 'disabled' : 'decrypt-only');
-  if (options.activatesAt !== undefined) {
+  if (at !== undefined) {
     if (key.state === 'disabled') fail('ERR_INVALID_ARGUMENT', `key "${key.id}" is disabled and cannot be scheduled to activate`, { keyId: key.id });
-    key = key.withState('pending', toDate(options.activatesAt, `key "${key.id}": activatesAt`, key.id));
+    key = key.withState('pending', at);
   }
   const next = [...keys, key];
   return resolvePending(options.activate === true ? promoteKey(next, key.id) : next, now);
+}
+
+/**
+ * Moves a pending key's activation time. The key must still be pending and
+ * the new time must lie ahead (a time already passed would activate it now:
+ * that is `promote`).
+ */
+export function postponeKey(keys: readonly Key[], keyId: string, options: PostponeOptions, now: Date): Key[] {
+  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'postpone options must be an object');
+  for (const name of Object.keys(options)) if (name !== 'to' && name !== 'by') fail('ERR_INVALID_ARGUMENT', `postpone: unknown option "${name.slice(0, 40)}"`);
+  if ((options.to === undefined) === (options.by === undefined)) fail('ERR_INVALID_ARGUMENT', 'postpone: pass exactly one of to and by');
+  const key = find(keys, keyId);
+  if (key.state !== 'pending') {
+    fail('ERR_INVALID_KEYRING', `key "${keyId}" is ${key.state}, not pending; only a key that has not activated yet can be postponed`, { keyId });
+  }
+  const at = options.to !== undefined ? toDate(options.to, `key "${keyId}": new activation time`, keyId) : new Date(key.activatesAt!.getTime() + parseDuration(options.by, 'by'));
+  if (at.getTime() <= now.getTime()) {
+    fail('ERR_INVALID_ARGUMENT', `key "${keyId}": the new activation time ${at.toISOString()} has already passed; use promote to activate it now`, { keyId });
+  }
+  return keys.map((k) => (k === key ? k.withState('pending', at) : k));
 }
 
 /** Makes `keyId` active; the previous active key becomes `decrypt-only`. */

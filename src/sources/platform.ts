@@ -6,7 +6,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { checkKeyId, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument, type KeyringDocumentKey } from '../document/index.js';
+import { checkKeyId, DOCUMENT_FORMAT, type KeyringDocument, type KeyringDocumentKey } from '../document/index.js';
 import { parseSecretJson } from './read.js';
 
 /** The field names of the platform layout. */
@@ -131,7 +131,7 @@ export function platformDocument(keys: PlatformKeys): KeyringDocument {
     }
     list.push({ id, state: 'decrypt-only', secret, encoding: 'utf8' });
   }
-  return { format: DOCUMENT_FORMAT, version: DOCUMENT_VERSION, policy: { secretLengthMultipleOf: PLATFORM_MULTIPLE }, keys: list };
+  return { format: DOCUMENT_FORMAT, version: 1, policy: { secretLengthMultipleOf: PLATFORM_MULTIPLE }, keys: list };
 }
 
 /**
