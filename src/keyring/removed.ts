@@ -46,7 +46,7 @@ export function afterReAdd(removed: readonly RemovedKey[], id: string, secret: U
   if (!reuse && !matchesRemoved(entry, secret)) {
     fail(
       'ERR_INVALID_KEYRING',
-      `key id "${id}" was removed at ${entry.removedAt} with a different secret: values written under the old "${id}" would then fail to decrypt as if tampered with. Choose a new id, or reuse it deliberately (reuseRemovedId, CLI --force) once no value under the old "${id}" can remain`,
+      `key id "${id}" was removed at ${entry.removedAt} with a different secret: values written under the old "${id}" would then fail to decrypt as if tampered with. Choose a new id, or reuse it deliberately (reuseRemovedId, CLI --reuse-removed-id) once no value under the old "${id}" can remain`,
       { keyId: id },
     );
   }

@@ -19,3 +19,4 @@ export { parseContextTemplate, recommendedTemplate, resolveRowContext, type Cont
 export { fileCheckpoint, memoryCheckpoint, shardCheckpointPath, zeroCounters, type Checkpoint, type CheckpointState, type FileCheckpointOptions, type JobCounters } from './checkpoint.js';
 export { reencryptAll, type ReencryptOptions, type ReencryptResult, type JobProgress, type RowFailure } from './reencrypt.js';
 export { countKeyIds, type CountKeyIdsOptions, type KeyIdCounts } from './dry-run.js';
+export { assertUnused, countKeyUse, describeUse, type KeyUse, type KeyUseCounter, type KeyUsePlace } from './unused.js';

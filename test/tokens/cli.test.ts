@@ -93,7 +93,7 @@ describe('keyroll token issue / verify', () => {
     // Primary and backup both verify.
     step(['token', 'verify', '--keyring', 'playbook.json', '--aud', 'cdn', old]);
     step(['token', 'verify', '--keyring', 'playbook.json', '--aud', 'cdn', fresh]);
-    step(['disable', 'p1', '--keyring', 'playbook.json']);
+    step(['disable', 'p1', '--keyring', 'playbook.json', '--force']);
     expect(keyroll(['token', 'verify', '--keyring', 'playbook.json', '--aud', 'cdn', old]).stderr).toMatch(/ERR_KEY_DISABLED/);
     step(['remove', 'p1', '--keyring', 'playbook.json', '--force']);
     expect(keyroll(['token', 'verify', '--keyring', 'playbook.json', '--aud', 'cdn', old]).stderr).toMatch(/ERR_UNKNOWN_KEY/);

@@ -11,7 +11,7 @@ import { singleKeyId } from '../key-id.js';
 import { readSecretStdin } from '../stdin.js';
 import { platformSecret } from './keygen.js';
 import { checkPlatformSecret } from '../../sources/index.js';
-import { parseTime } from '../../document/time.js';
+import { DELAY_HELP, DELAY_OPTIONS, checkDelay, describeActivation, durationArg, timeArg } from '../activation.js';
 
 const ENCODINGS: readonly string[] = ['utf8', 'hex', 'base64', 'base64url'];
 
@@ -20,12 +20,15 @@ export const addCommand: Command = {
   summary: 'add a key (generated or from stdin), optionally activating it now or later',
   help: [
     'Usage: keyroll add ID --keyring FILE (--generate [--bytes N] [--platform] | --secret-stdin [--encoding E])',
-    '                      [--activate | --activate-at ISO_TIME]',
+    '                      [--activate | --activate-in DURATION | --activate-at TIME] [--min-delay DURATION] [--force]',
     '',
     'Adds key ID. By default it is decrypt-only: instances that load the keyring',
     'can read what it will encrypt before any of them writes with it. --activate',
     'makes it the active key now (the previous one becomes decrypt-only);',
-    '--activate-at makes it pending until that time, then active by itself.',
+    '--activate-in and --activate-at make it pending until then, active by itself',
+    'after. A time in the past, or sooner than --min-delay (5m by default), is',
+    'refused unless --force: the keyring must reach every instance first.',
+    'A removed id comes back only with its old secret (or --reuse-removed-id).',
     '',
     'Options:',
     ...KEYRING_HELP,
@@ -37,9 +40,14 @@ export const addCommand: Command = {
     '  --encoding E            how the stdin secret is written: utf8 (default, the raw',
     '                          string), hex, base64 or base64url',
     '  --activate              make it the active key now',
+    '  --activate-in DURATION  make it active after DURATION (e.g. 90m, 1h30m, 2d)',
     '  --activate-at TIME      make it active at TIME (RFC 3339 with an offset, e.g. 2026-12-01T00:00:00Z)',
+    ...DELAY_HELP,
+    '  --reuse-removed-id      give a removed id a different secret (only once no value',
+    '                          under the old secret can remain)',
     '',
     'Examples:',
+    '  keyroll add k2 --keyring keyring.json --generate --activate-in 1h',
     '  keyroll add k2 --keyring keyring.json --generate --activate-at 2026-12-01T00:00:00Z',
     '  printf %s "$NEW_SECRET" | keyroll add k3 --keyring keyring.json --secret-stdin --encoding hex',
   ].join('\n'),
@@ -52,6 +60,9 @@ export const addCommand: Command = {
     encoding: { type: 'string' },
     activate: { type: 'boolean' },
     'activate-at': { type: 'string' },
+    'activate-in': { type: 'string' },
+    ...DELAY_OPTIONS,
+    'reuse-removed-id': { type: 'boolean' },
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
@@ -67,12 +78,13 @@ export const addCommand: Command = {
     const bytes = values['bytes'] === undefined ? 32 : Number(values['bytes']);
     if (!/^\d+$/.test(String(values['bytes'] ?? '32')) || bytes < 16 || bytes > 1024) throw new UsageError('--bytes must be an integer from 16 to 1024');
     const activate = values['activate'] === true;
-    const at = values['activate-at'] as string | undefined;
-    if (activate && at !== undefined) throw new UsageError('pass --activate or --activate-at, not both');
-    const atMs = at === undefined ? undefined : parseTime(at);
-    if (at !== undefined && atMs === undefined) {
-      throw new UsageError('--activate-at must be an RFC 3339 time with an offset, such as 2026-12-01T00:00:00Z');
-    }
+    const atText = values['activate-at'] as string | undefined;
+    const inText = values['activate-in'] as string | undefined;
+    if ([activate, atText !== undefined, inText !== undefined].filter(Boolean).length > 1) throw new UsageError('pass one of --activate, --activate-in and --activate-at');
+    if ((values['min-delay'] !== undefined || values['force'] === true) && atText === undefined && inText === undefined) throw new UsageError('--min-delay and --force apply to --activate-in and --activate-at');
+    const now = new Date();
+    const at = inText !== undefined ? new Date(now.getTime() + durationArg(inText, '--activate-in')) : atText === undefined ? undefined : timeArg(atText, '--activate-at');
+    if (at !== undefined) checkDelay(at, now, values, inText !== undefined ? '--activate-in' : '--activate-at');
 
     const loaded = await loadKeyringArg(values, io);
     if (loaded.ring.has(id)) throw new UsageError(`key "${id}" is already in ${loaded.path}`);
@@ -85,10 +97,10 @@ export const addCommand: Command = {
       : platform
         ? { id, secret: platformSecret(), encoding: 'utf8' as const }
         : generateKey({ id, bytes });
-    const next = loaded.ring.add(spec, { ...(activate ? { activate: true } : {}), ...(at === undefined ? {} : { activatesAt: at }) });
+    const next = loaded.ring.add(spec, { ...(activate ? { activate: true } : {}), ...(at === undefined ? {} : { activatesAt: at }), ...(values['reuse-removed-id'] === true ? { reuseRemovedId: true } : {}) });
     const backup = await saveKeyring(loaded, next, io);
     const state = next.keys().find((k) => k.id === id)?.state ?? 'added';
-    io.stdout.write(`added key "${id}" (${state}${at !== undefined && state === 'pending' ? ` until ${new Date(atMs!).toISOString()}` : ''}) to ${loaded.path}${backup ? `; backup ${backup}` : ''}\n`);
+    io.stdout.write(`added key "${id}" (${state}${at !== undefined && state === 'pending' ? `: activates at ${describeActivation(at, new Date())}` : ''}) to ${loaded.path}${backup ? `; backup ${backup}` : ''}\n`);
     return EXIT.OK;
   },
 };

@@ -9,6 +9,7 @@ import { tokenIssueCommand, tokenVerifyCommand } from './token.js';
 import { keygenCommand } from './keygen.js';
 import { initCommand } from './init.js';
 import { addCommand } from './add.js';
+import { postponeCommand } from './postpone.js';
 import { promoteCommand, retireCommand, disableCommand, removeCommand } from './lifecycle.js';
 import { listCommand } from './list.js';
 import { statusCommand } from './status.js';
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   keygenCommand,
   initCommand,
   addCommand,
+  postponeCommand,
   promoteCommand,
   retireCommand,
   disableCommand,
