@@ -20,3 +20,4 @@ export { fileCheckpoint, memoryCheckpoint, shardCheckpointPath, zeroCounters, ty
 export { reencryptAll, type ReencryptOptions, type ReencryptResult, type JobProgress, type RowFailure } from './reencrypt.js';
 export { countKeyIds, type CountKeyIdsOptions, type KeyIdCounts } from './dry-run.js';
 export { assertUnused, countKeyUse, describeUse, type KeyUse, type KeyUseCounter, type KeyUsePlace } from './unused.js';
+export { sampleRows, type SampleResult } from './sample.js';

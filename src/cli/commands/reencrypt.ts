@@ -4,7 +4,10 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { fileCheckpoint, parseShard, reencryptAll, recommendedTemplate, parseContextTemplate, type ReencryptResult, type Shard } from '../../rotation/index.js';
+import { fileCheckpoint, parseShard, reencryptAll, recommendedTemplate, parseContextTemplate, sampleRows, type ReencryptResult, type Shard } from '../../rotation/index.js';
+import type { Keyring } from '../../keyring/keyring.js';
+import type { RowStore } from '../../rotation/store.js';
+import { fail } from '../../errors.js';
 import { DEFAULT_BATCH_SIZE } from '../../rotation/reencrypt.js';
 import { openStore } from '../../stores/open.js';
 import { EXIT, UsageError, type CliIO, type Command } from '../command.js';
@@ -22,7 +25,9 @@ export const reencryptCommand: Command = {
     'Walks the table by primary key in batches (one transaction each) and rewrites',
     'every value not under the active key. A value changed by someone else in the',
     'meantime is left alone; a value that fails to decrypt is reported by id and',
-    'never overwritten.',
+    'never overwritten. Before writing, it tries a few rows: when every one fails',
+    'to decrypt and no --context was given, it stops (the values were probably',
+    'written with a context) instead of reporting every row as failed.',
     '',
     'Options:',
     '  --db URL                sqlite:PATH, postgres://... (uses pg), or pglite:DIR',
@@ -74,6 +79,14 @@ export const reencryptCommand: Command = {
     const columns = template === undefined ? [] : parseContextTemplate(template).columns;
     const keyring = dryRun && values['keyring'] === undefined && values['keyring-env'] !== true ? undefined : (await loadKeyringArg(values, io)).ring;
     const store = await openStore(db, { ...target, columns });
+    if (!dryRun && template === undefined && keyring !== undefined) {
+      try {
+        await refuseContextless(keyring, store, shard);
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+    }
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once('SIGINT', onSignal);
@@ -108,6 +121,16 @@ export const reencryptCommand: Command = {
     return result.counters.failed > 0 ? EXIT.FAILED : EXIT.OK;
   },
 };
+
+/** Stops before the first write when every sampled row fails to decrypt without a context. */
+async function refuseContextless(keyring: Keyring, store: RowStore, shard: Shard | undefined): Promise<void> {
+  const s = await sampleRows(keyring, store, shard === undefined ? {} : { shard });
+  if (s.tried === 0 || s.decryptFailed < s.tried) return;
+  const hint = s.openWithRecommended === s.tried
+    ? 'they decrypt with --context recommended: run again with it'
+    : 'pass --context with the context they were written with (for example --context recommended, or table=users,column=token,id={id})';
+  fail('ERR_DECRYPT_FAILED', `stopped before writing: all ${s.tried} sampled rows failed to decrypt without a context, so the values were probably written with one; ${hint}`);
+}
 
 function parseShardArg(text: string): Shard {
   try {
