@@ -22,6 +22,9 @@ import { decryptCommand } from './decrypt.js';
 import { reencryptCommand } from './reencrypt.js';
 import { reencryptFileCommand } from './reencrypt-file.js';
 import { demoCommand } from './demo.js';
+import { rotateStartCommand } from './rotate-start.js';
+import { rotateStatusCommand } from './rotate-status.js';
+import { rotateFinishCommand } from './rotate-finish.js';
 
 export const commands: readonly Command[] = [
   keygenCommand,
@@ -42,6 +45,9 @@ export const commands: readonly Command[] = [
   decryptCommand,
   reencryptCommand,
   reencryptFileCommand,
+  rotateStartCommand,
+  rotateStatusCommand,
+  rotateFinishCommand,
   demoCommand,
   inspectCommand,
   tokenIssueCommand,

@@ -123,7 +123,7 @@ export const reencryptCommand: Command = {
 };
 
 /** Stops before the first write when every sampled row fails to decrypt without a context. */
-async function refuseContextless(keyring: Keyring, store: RowStore, shard: Shard | undefined): Promise<void> {
+export async function refuseContextless(keyring: Keyring, store: RowStore, shard: Shard | undefined): Promise<void> {
   const s = await sampleRows(keyring, store, shard === undefined ? {} : { shard });
   if (s.tried === 0 || s.decryptFailed < s.tried) return;
   const hint = s.openWithRecommended === s.tried
@@ -140,7 +140,8 @@ function parseShardArg(text: string): Shard {
   }
 }
 
-function contextTemplate(pairs: string[] | undefined, target: { table: string; column: string; id: string }): string | undefined {
+/** The `--context` option as one template (`recommended` resolved for the target). */
+export function contextTemplate(pairs: string[] | undefined, target: { table: string; column: string; id: string }): string | undefined {
   if (pairs === undefined || pairs.length === 0) return undefined;
   if (pairs.length === 1 && pairs[0] === 'recommended') return recommendedTemplate(target);
   const template = pairs.join(',');

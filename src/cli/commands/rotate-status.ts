@@ -1,0 +1,50 @@
+/**
+ * `keyroll rotate status`: which phase the keyring (and, given the data, the
+ * stored values) are in, and the exact command to run next. Reads only.
+ * @module
+ */
+import { EXIT, type Command } from '../command.js';
+import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg } from '../keyring-file.js';
+import { DATA_HELP, DATA_OPTIONS, dataFromArgs } from '../data-args.js';
+import { countAll, describePhase, phaseJson, phaseOf } from '../rotate-common.js';
+
+export const rotateStatusCommand: Command = {
+  name: 'rotate status',
+  summary: 'show the phase of a rotation (keyring and data) and the next command',
+  help: [
+    'Usage: keyroll rotate status --keyring FILE [--db URL --table T --column C...] [--old ID] [--json]',
+    '',
+    'Prints the keys, the phase of the rotation and the exact next command.',
+    'Phases: idle (start one), pending (roll out, wait for the activation),',
+    'reencrypt (values remain under the old key), retired (none remain: disable',
+    'it), disabled (remove it once nothing complained). With --db it counts the',
+    'stored values per key from their prefix: no key is needed and nothing is written.',
+    '',
+    'Options:',
+    ...KEYRING_HELP,
+    ...DATA_HELP,
+    '  --old ID                the key this rotation retires, when several are retired',
+    '  --json                  print the phase as JSON',
+    '',
+    'Example:',
+    '  keyroll rotate status --keyring keyring.json --db sqlite:app.db --table users --column token',
+  ].join('\n'),
+  options: { ...KEYRING_OPTIONS, ...DATA_OPTIONS, old: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values }, io) {
+    const data = dataFromArgs(values, io);
+    const loaded = await loadKeyringArg(values, io);
+    const counts = data === undefined ? undefined : await countAll(data);
+    const phase = phaseOf(loaded, values, counts);
+    if (values['json'] === true) {
+      phaseJson(phase, counts, io);
+      return EXIT.OK;
+    }
+    io.stdout.write(`keyring ${loaded.path}:\n`);
+    for (const k of loaded.ring.keys()) {
+      const n = counts === undefined ? '' : `  ${counts.get(k.id) ?? 0} values`;
+      io.stdout.write(`  ${k.id.padEnd(24)} ${k.state.padEnd(13)}${k.activatesAt === undefined ? '' : ` activates ${k.activatesAt}`}${n}\n`);
+    }
+    io.stdout.write(describePhase(phase, values, data, new Date()));
+    return EXIT.OK;
+  },
+};
