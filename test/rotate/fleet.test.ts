@@ -8,7 +8,7 @@
  * The workers follow the file by polling its mtime and reloading it
  * themselves (`reloadDelay` ms after they see a change).
  */
-import { fork, spawnSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
