@@ -4,7 +4,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { printable } from '../args.js';
+import { checkOptions, printable } from '../args.js';
 import { Key, toDate, type KeySpec, type TimeInput } from './key.js';
 import { parseDuration, type Duration } from './duration.js';
 
@@ -106,8 +106,7 @@ export function addKey(keys: readonly Key[], spec: KeySpec | Key, options: AddOp
  * that is `promote`).
  */
 export function postponeKey(keys: readonly Key[], keyId: string, options: PostponeOptions, now: Date): Key[] {
-  if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'postpone options must be an object');
-  for (const name of Object.keys(options)) if (name !== 'to' && name !== 'by') fail('ERR_INVALID_ARGUMENT', `postpone: unknown option "${name.slice(0, 40)}"`);
+  checkOptions(options, ['to', 'by'], 'ring.postpone options');
   if ((options.to === undefined) === (options.by === undefined)) fail('ERR_INVALID_ARGUMENT', 'postpone: pass exactly one of to and by');
   const key = find(keys, keyId);
   if (key.state !== 'pending') {

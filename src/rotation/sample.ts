@@ -6,6 +6,7 @@
  * @module
  */
 import { KeyrollError } from '../errors.js';
+import { checkOptions } from '../args.js';
 import type { Keyring } from '../keyring/keyring.js';
 import { resolveRowContext, type RowContext } from './context-template.js';
 import type { RowStore, Shard } from './store.js';
@@ -38,6 +39,7 @@ export interface SampleResult {
  * ```
  */
 export async function sampleRows(ring: Keyring, store: RowStore, options: { readonly size?: number; readonly shard?: Shard; readonly context?: RowContext | string } = {}): Promise<SampleResult> {
+  checkOptions(options, ['size', 'shard', 'context'], 'sampleRows options');
   const size = options.size ?? 20;
   const context = resolveRowContext(options.context, store.target);
   const recommended = store.target === undefined ? undefined : resolveRowContext('recommended', store.target);

@@ -4,6 +4,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { checkOptions } from '../args.js';
 import type { Keyring } from '../keyring/keyring.js';
 import { countKeyIds } from './dry-run.js';
 import type { RowStore } from './store.js';
@@ -52,6 +53,7 @@ export interface KeyUse {
  * ```
  */
 export async function countKeyUse(keyId: string, places: readonly KeyUsePlace[], options: { readonly batchSize?: number } = {}): Promise<KeyUse> {
+  checkOptions(options, ['batchSize'], 'countKeyUse options');
   if (!Array.isArray(places)) fail('ERR_INVALID_ARGUMENT', 'places must be an array of row stores or counting functions');
   const counted: Array<{ label: string; count: number }> = [];
   for (const [index, place] of places.entries()) counted.push(await countOne(keyId, place, index, options.batchSize));
@@ -89,6 +91,7 @@ async function countOne(keyId: string, place: KeyUsePlace, index: number, batchS
  * ```
  */
 export async function assertUnused(ring: Keyring, keyId: string, places: readonly KeyUsePlace[], options: { readonly batchSize?: number } = {}): Promise<KeyUse> {
+  checkOptions(options, ['batchSize'], 'assertUnused options');
   const state = ring.keys().find((k) => k.id === keyId)?.state;
   if (state === 'active' || state === 'pending') {
     fail('ERR_KEY_IN_USE', `key "${keyId}" is the keyring's ${state} key; ${state === 'active' ? 'promote another key' : 'retire it'} first`, { keyId });
