@@ -7,6 +7,8 @@ export default defineConfig({
     tokens: 'src/tokens/index.ts',
     cli: 'src/cli/bin.ts',
     rotation: 'src/rotation/index.ts',
+    // The batch job's worker thread (not an export: loaded by path from beside the rotation chunk).
+    'rotation-worker': 'src/rotation/worker.ts',
     stream: 'src/stream/index.ts',
     'stores/sqlite': 'src/stores/sqlite.ts',
     'stores/postgres': 'src/stores/postgres.ts',

@@ -1,17 +1,22 @@
 /**
- * The batch job's throughput against a bare loop on the same SQLite database:
- * the bare loop selects and rewrites the same bytes (keyset pages, one
+ * The batch job's throughput on one SQLite database against two loops: the
+ * bare loop selects and rewrites the same bytes (keyset pages, one
  * transaction per batch, the same batch size and compare-and-swap UPDATE)
  * with no crypto (each value is rewritten to a same-length value: its key id
- * swapped in the prefix, so SQLite really writes). Runs alternate (bare, job, bare, job, ...) on fresh copies
- * of one seeded file; the ratio is median job rows/s over median bare rows/s.
+ * swapped in the prefix, so SQLite really writes); the minimum loop does the
+ * same with a raw AES-256-GCM decrypt and encrypt of each value (a second
+ * column of the same rows holds raw GCM ciphertexts). The job runs on one
+ * thread and with two worker threads. Runs rotate on fresh copies of one
+ * seeded file; ratios are of median rates.
  * Imports the built package (../dist).
  *
  *   node bench/reencrypt.mjs [--quick]
+ *   node --expose-gc bench/reencrypt.mjs --million     1,000,000 rows, default workers: rows/s and peak RSS
  *
  * `npm run bench` calls benchReencrypt({ quick }) from its own runner.
  * @module
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,24 +31,41 @@ const BATCH = 500;
 const OLD = { id: 'ka', secret: 'a'.repeat(32) };
 const NEW = { id: 'kb', secret: 'b'.repeat(32) };
 
+// Raw AES-256-GCM keys of the minimum loop.
+const RAW_OLD = randomBytes(32);
+const RAW_NEW = randomBytes(32);
+
+/** `raw`: base64url(iv || ciphertext || tag) of the same plaintext under RAW_OLD. */
+function rawSeal(key, plaintext) {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', key, iv);
+  const body = c.update(plaintext);
+  c.final();
+  return Buffer.concat([iv, body, c.getAuthTag()]).toString('base64url');
+}
+
 function seed(path, rows) {
   const ring = Keyring.create({ keys: [OLD] });
   const db = new Database(path);
-  db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, token TEXT)');
-  const insert = db.prepare('INSERT INTO users VALUES (?, ?)');
-  db.transaction(() => {
-    for (let id = 1; id <= rows; id++) {
-      insert.run(id, ring.encrypt(`sk_live_${id.toString(36).padStart(24, '0')}`, { context: { table: 'users', column: 'token', id: String(id) } }));
-    }
-  })();
+  db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, token TEXT, raw TEXT)');
+  const insert = db.prepare('INSERT INTO users VALUES (?, ?, ?)');
+  const chunk = 50_000;
+  for (let from = 1; from <= rows; from += chunk) {
+    db.transaction(() => {
+      for (let id = from; id < from + chunk && id <= rows; id++) {
+        const secret = `sk_live_${id.toString(36).padStart(24, '0')}`;
+        insert.run(id, ring.encrypt(secret, { context: { table: 'users', column: 'token', id: String(id) } }), rawSeal(RAW_OLD, Buffer.from(secret)));
+      }
+    })();
+  }
   db.close();
 }
 
-async function job(path, keyring) {
+async function job(path, keyring, workers = 0) {
   const db = new Database(path);
   const store = await sqliteStore({ database: db, table: 'users', column: 'token', id: 'id' });
   const start = performance.now();
-  const result = await reencryptAll({ keyring, store, batchSize: BATCH, context: 'recommended' });
+  const result = await reencryptAll({ keyring, store, batchSize: BATCH, context: 'recommended', workers });
   const seconds = (performance.now() - start) / 1000;
   db.close();
   if (result.counters.reencrypted !== result.total) throw new Error('bench: the job did not re-encrypt every row');
@@ -77,12 +99,52 @@ function bare(path) {
   return total / seconds;
 }
 
+/**
+ * The minimum loop any re-encryption must do, on one thread: the same keyset
+ * select and compare-and-swap update in one transaction per batch, and per
+ * value a raw node:crypto AES-256-GCM decrypt (tag checked) and encrypt
+ * (fresh random IV), with the base64url decoding and encoding a text column
+ * needs. It works on the `raw` column of the same rows.
+ */
+function minimal(path) {
+  const db = new Database(path);
+  const first = db.prepare('SELECT id, raw FROM users WHERE raw IS NOT NULL ORDER BY id LIMIT ?');
+  const next = db.prepare('SELECT id, raw FROM users WHERE raw IS NOT NULL AND id > ? ORDER BY id LIMIT ?');
+  const cas = db.prepare('UPDATE users SET raw = ? WHERE id = ? AND raw = ?');
+  const write = db.transaction((rows) => {
+    let n = 0;
+    for (const r of rows) {
+      const bytes = Buffer.from(r.raw, 'base64url');
+      const d = createDecipheriv('aes-256-gcm', RAW_OLD, bytes.subarray(0, 12));
+      d.setAuthTag(bytes.subarray(bytes.length - 16));
+      const plaintext = d.update(bytes.subarray(12, bytes.length - 16));
+      d.final();
+      n += cas.run(rawSeal(RAW_NEW, plaintext), r.id, r.raw).changes;
+    }
+    return n;
+  });
+  const start = performance.now();
+  let cursor;
+  let total = 0;
+  for (;;) {
+    const rows = cursor === undefined ? first.all(BATCH) : next.all(cursor, BATCH);
+    if (rows.length === 0) break;
+    total += write(rows);
+    cursor = rows[rows.length - 1].id;
+    if (rows.length < BATCH) break;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  db.close();
+  return total / seconds;
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
- * Job rows/s, bare rows/s and their ratio, measured in one run.
+ * One run, on copies of one seeded SQLite file, alternating: the bare loop,
+ * the minimum loop, the job on one thread and the job with two workers.
+ * Rates are medians over rounds; ratios are of those medians.
  * @param {{ quick?: boolean }} options
- * @returns {Promise<{ rows: number, jobRowsPerSecond: number, bareRowsPerSecond: number, ratio: number }>}
  */
 export async function benchReencrypt({ quick = false } = {}) {
   const rows = quick ? 5_000 : 50_000;
@@ -92,32 +154,76 @@ export async function benchReencrypt({ quick = false } = {}) {
     const seeded = join(dir, 'seed.db');
     seed(seeded, rows);
     const keyring = Keyring.create({ keys: [NEW, OLD], activeKeyId: NEW.id });
-    const jobs = [];
-    const bares = [];
+    const runs = { bare: [], minimal: [], job: [], job2: [] };
+    const kinds = Object.keys(runs);
     for (let i = 0; i < rounds + 1; i++) {
-      const a = join(dir, `bare-${i}.db`);
-      const b = join(dir, `job-${i}.db`);
-      copyFileSync(seeded, a);
-      copyFileSync(seeded, b);
-      // Alternate which goes first, so neither always runs on a warmer cache.
-      const order = i % 2 === 0 ? ['bare', 'job'] : ['job', 'bare'];
+      // Rotate the order, so no variant always runs on a warmer cache.
+      const order = kinds.map((_, k) => kinds[(k + i) % kinds.length]);
       for (const which of order) {
-        const rate = which === 'bare' ? bare(a) : await job(b, keyring);
-        if (i > 0 || quick) (which === 'bare' ? bares : jobs).push(rate); // round 0 warms up the JIT
+        const file = join(dir, `${which}-${i}.db`);
+        copyFileSync(seeded, file);
+        const rate = which === 'bare' ? bare(file) : which === 'minimal' ? minimal(file) : await job(file, keyring, which === 'job2' ? 2 : 0);
+        if (i > 0 || quick) runs[which].push(rate); // round 0 warms up the JIT
+        rmSync(file);
       }
-      rmSync(a);
-      rmSync(b);
     }
-    const jobRowsPerSecond = median(jobs);
-    const bareRowsPerSecond = median(bares);
-    return { rows, jobRowsPerSecond, bareRowsPerSecond, ratio: jobRowsPerSecond / bareRowsPerSecond };
+    const m = Object.fromEntries(kinds.map((k) => [k, median(runs[k])]));
+    return {
+      rows,
+      jobRowsPerSecond: m.job,
+      job2RowsPerSecond: m.job2,
+      minimalRowsPerSecond: m.minimal,
+      bareRowsPerSecond: m.bare,
+      ratio: m.job / m.bare,
+      ratioToMinimal: m.job / m.minimal,
+      workersSpeedup: m.job2 / m.job,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The 1,000,000-row run (not part of `npm run bench`): the job with its
+ * default worker count on a seeded file, reporting rows/s and the peak RSS
+ * (sampled every 50 ms and the kernel's high-water mark) next to the RSS
+ * before the job.
+ */
+export async function benchMillion(rows = 1_000_000) {
+  const dir = mkdtempSync(join(tmpdir(), 'keyroll-bench-'));
+  try {
+    const file = join(dir, 'million.db');
+    seed(file, rows);
+    const keyring = Keyring.create({ keys: [NEW, OLD], activeKeyId: NEW.id });
+    globalThis.gc?.();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const db = new Database(file);
+    const store = await sqliteStore({ database: db, table: 'users', column: 'token', id: 'id' });
+    const samples = [];
+    const start = performance.now();
+    const result = await reencryptAll({ keyring, store, batchSize: BATCH, context: 'recommended', onProgress: (p) => p.done % 100_000 < BATCH && samples.push([p.done, process.memoryUsage().rss]) });
+    const seconds = (performance.now() - start) / 1000;
+    clearInterval(timer);
+    db.close();
+    if (result.counters.reencrypted !== rows) throw new Error('bench: the job did not re-encrypt every row');
+    return { rows, seconds, rowsPerSecond: rows / seconds, rssBeforeMiB: before / 2 ** 20, peakRssMiB: Math.max(peak, process.resourceUsage().maxRSS * 1024) / 2 ** 20, rssEvery100k: samples.map(([d, r]) => `${d}: ${(r / 2 ** 20).toFixed(0)} MiB`) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const r = await benchReencrypt({ quick: process.argv.includes('--quick') });
   const f = (n) => Math.round(n).toLocaleString('en-US');
-  console.log(`reencrypt (SQLite, ${f(r.rows)} rows, batch ${BATCH}): job ${f(r.jobRowsPerSecond)} rows/s, bare select+rewrite ${f(r.bareRowsPerSecond)} rows/s, ratio ${r.ratio.toFixed(2)}`);
+  if (process.argv.includes('--million')) {
+    console.log(JSON.stringify(await benchMillion(), null, 2));
+  } else {
+    const r = await benchReencrypt({ quick: process.argv.includes('--quick') });
+    console.log(
+      `reencrypt (SQLite, ${f(r.rows)} rows, batch ${BATCH}): job on one thread ${f(r.jobRowsPerSecond)} rows/s, with 2 workers ${f(r.job2RowsPerSecond)} rows/s, ` +
+        `minimum loop ${f(r.minimalRowsPerSecond)} rows/s, bare select+rewrite ${f(r.bareRowsPerSecond)} rows/s; ` +
+        `one thread / minimum loop ${r.ratioToMinimal.toFixed(2)} (aim 0.70), 2 workers / one thread ${r.workersSpeedup.toFixed(2)} (aim 1.40), one thread / bare ${r.ratio.toFixed(2)}`,
+    );
+  }
 }

@@ -5,10 +5,11 @@
  * Memory is bounded by `batchSize x concurrency` rows plus the failure sample.
  * @module
  */
-import { KeyrollError, fail } from '../errors.js';
+import { fail } from '../errors.js';
 import { checkOptions } from '../args.js';
 import type { Keyring } from '../keyring/keyring.js';
-import { readAndRefresh } from './lazy.js';
+import { createRowPool, workerCount, type RowPool } from './pool.js';
+import { refreshRow, type RowOutcome } from './refresh-row.js';
 import { checkShard, type Row, type RowChange, type RowId, type RowStore, type Shard } from './store.js';
 import { resolveRowContext, type RowContext } from './context-template.js';
 import { zeroCounters, type Checkpoint, type JobCounters } from './checkpoint.js';
@@ -61,6 +62,13 @@ export interface ReencryptOptions {
   readonly batchSize?: number;
   /** Batches in flight at once (I/O overlap for network databases), default 1. */
   readonly concurrency?: number;
+  /**
+   * Worker threads for the crypto (decrypt and re-encrypt), while this
+   * thread reads and writes: a count (0 = none), or `'auto'` (the default):
+   * one per CPU, at most 8, for tables of 20,000 rows or more. With workers
+   * the job re-encrypts under the key active when it started.
+   */
+  readonly workers?: number | 'auto';
   /** Only this shard's rows (stable hash of the primary key). */
   readonly shard?: Shard;
   /** Stops after the batch in flight; the result has `aborted: true`. */
@@ -97,7 +105,7 @@ export interface ReencryptResult {
   readonly keyIds?: KeyIdCounts;
 }
 
-const REENCRYPT_OPTIONS = ['keyring', 'store', 'batchSize', 'concurrency', 'shard', 'signal', 'onProgress', 'checkpoint', 'context', 'fromPlaintext', 'dryRun', 'maxReportedFailures'];
+const REENCRYPT_OPTIONS = ['keyring', 'store', 'batchSize', 'concurrency', 'workers', 'shard', 'signal', 'onProgress', 'checkpoint', 'context', 'fromPlaintext', 'dryRun', 'maxReportedFailures'];
 
 /** Rows per batch when `batchSize` is not given; also the CLI's `--batch` default. */
 export const DEFAULT_BATCH_SIZE = 500;
@@ -141,6 +149,10 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
   // The whole shard: `done` below includes rows counted by the run a checkpoint resumes.
   const total = await store.count(shard);
   let aborted = false;
+  const workers = workerCount(options.workers, total);
+  const pool = workers > 0 ? createRowPool(ring, workers, options.fromPlaintext === true) : undefined;
+  // With workers, enough pages in flight to keep every worker busy while this thread reads and writes.
+  const limit = pool === undefined ? concurrency : Math.max(concurrency, workers + 1);
 
   // Pages are read in order (each cursor comes from the page before); writes
   // may overlap up to `concurrency`, and the checkpoint only ever advances
@@ -156,21 +168,25 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
     options.onProgress?.({ total, done: counters.scanned, counters: { ...counters }, cursor, failures: batchFailures });
   };
   let scanFrom = cursor;
-  for (;;) {
-    if (signal?.aborted) {
-      aborted = true;
-      break;
+  try {
+    for (;;) {
+      if (signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const rows = await store.scan(scanFrom, batchSize, shard);
+      if (rows.length === 0) break;
+      scanFrom = rows[rows.length - 1]!.id;
+      const batch = processBatch(ring, store, rows, buildContext, options.fromPlaintext === true, pool);
+      batch.catch(() => undefined); // awaited in settle(); this only keeps a later batch's failure from being "unhandled"
+      inFlight.push(batch);
+      if (inFlight.length >= limit) await settle();
+      if (rows.length < batchSize) break;
     }
-    const rows = await store.scan(scanFrom, batchSize, shard);
-    if (rows.length === 0) break;
-    scanFrom = rows[rows.length - 1]!.id;
-    const batch = processBatch(ring, store, rows, buildContext, options.fromPlaintext === true);
-    batch.catch(() => undefined); // awaited in settle(); this only keeps a later batch's failure from being "unhandled"
-    inFlight.push(batch);
-    if (inFlight.length >= concurrency) await settle();
-    if (rows.length < batchSize) break;
+    while (inFlight.length > 0) await settle();
+  } finally {
+    await pool?.close();
   }
-  while (inFlight.length > 0) await settle();
   if (!aborted) await options.checkpoint?.save({ cursor, counters: { ...counters }, done: true });
   return { total, counters, failures, aborted, resumed };
 }
@@ -181,28 +197,28 @@ interface BatchOutcome {
   readonly delta: JobCounters;
 }
 
-async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[], buildContext: RowContext | undefined, fromPlaintext: boolean): Promise<BatchOutcome> {
+async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[], buildContext: RowContext | undefined, fromPlaintext: boolean, pool: RowPool | undefined): Promise<BatchOutcome> {
   const counters = zeroCounters();
   const changes: RowChange[] = [];
   const batchFailures: RowFailure[] = [];
   const legacyIds = new Set<string>();
-  for (const row of rows) {
-    // Outside the try: a context that cannot be built is a configuration error that stops the job.
-    const context = buildContext?.(row);
-    try {
-      const read = readAndRefresh(ring, row.value, { ...(context === undefined ? {} : { context }), fromPlaintext });
-      if (read.fresh === undefined) counters.current++;
-      else {
-        changes.push({ id: row.id, previous: row.value, fresh: read.fresh });
-        if (read.legacyPlaintext) legacyIds.add(String(row.id));
-      }
-    } catch (err) {
+  // On this thread: a context that cannot be built is a configuration error that stops the job.
+  const work = rows.map((row) => ({ value: row.value, context: buildContext?.(row) }));
+  const outcomes: RowOutcome[] = pool === undefined ? work.map((w) => refreshRow(ring, w, fromPlaintext)) : await pool.run(work);
+  rows.forEach((row, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.kind === 'current') counters.current++;
+    else if (outcome.kind === 'fresh') {
+      // A worker's bytes come back as a Uint8Array; stores bind Buffers.
+      const fresh = typeof outcome.fresh === 'string' || Buffer.isBuffer(outcome.fresh) ? outcome.fresh : Buffer.from(outcome.fresh.buffer, outcome.fresh.byteOffset, outcome.fresh.byteLength);
+      changes.push({ id: row.id, previous: row.value, fresh });
+      if (outcome.legacy) legacyIds.add(String(row.id));
+    } else {
       // Unknown key, disabled key, tampered value, wrong context: never overwrite, report by id.
-      if (!(err instanceof KeyrollError)) throw err;
       counters.failed++;
-      batchFailures.push(err.keyId === undefined ? { id: row.id, code: err.code } : { id: row.id, code: err.code, keyId: err.keyId });
+      batchFailures.push(outcome.keyId === undefined ? { id: row.id, code: outcome.code } : { id: row.id, code: outcome.code, keyId: outcome.keyId });
     }
-  }
+  });
   const updated = changes.length === 0 ? [] : await store.update(changes);
   const done = new Set(updated.map(String));
   for (const change of changes) {

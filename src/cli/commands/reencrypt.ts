@@ -20,7 +20,7 @@ export const reencryptCommand: Command = {
   help: [
     'Usage: keyroll reencrypt --db URL --table T --column C --id ID --keyring FILE',
     '         [--context TEMPLATE] [--batch N] [--shard I/N] [--checkpoint FILE]',
-    '         [--dry-run] [--from-plaintext] [--json]',
+    '         [--workers N|auto] [--dry-run] [--from-plaintext] [--json]',
     '',
     'Walks the table by primary key in batches (one transaction each) and rewrites',
     'every value not under the active key. A value changed by someone else in the',
@@ -40,6 +40,8 @@ export const reencryptCommand: Command = {
     '  --batch N               rows per batch and transaction (default 500)',
     '  --shard I/N             only shard I of N (0-based), e.g. $JOB_COMPLETION_INDEX/4',
     '  --checkpoint FILE       resume from and save progress to FILE (one file per shard)',
+    '  --workers N|auto        worker threads for the crypto (0 = none); default auto: one',
+    '                          per CPU (at most 8) for tables of 20,000 rows or more',
     '  --dry-run               count rows per key id from the prefix only (no key used)',
     '  --from-plaintext        encrypt values that are not envelopes (legacy plaintext)',
     '  --json                  print the summary as JSON',
@@ -59,6 +61,7 @@ export const reencryptCommand: Command = {
     batch: { type: 'string' },
     shard: { type: 'string' },
     checkpoint: { type: 'string' },
+    workers: { type: 'string' },
     'dry-run': { type: 'boolean' },
     'from-plaintext': { type: 'boolean' },
     json: { type: 'boolean' },
@@ -75,6 +78,9 @@ export const reencryptCommand: Command = {
     if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be an integer from 1 to 100000');
     const shard = values['shard'] === undefined ? undefined : parseShardArg(String(values['shard']));
     const dryRun = values['dry-run'] === true;
+    const workersText = values['workers'] as string | undefined;
+    if (workersText !== undefined && workersText !== 'auto' && !/^(0|[1-9][0-9]?)$/.test(workersText)) throw new UsageError('--workers must be a number from 0 to 64, or auto');
+    const workers = workersText === undefined || workersText === 'auto' ? 'auto' : Number(workersText);
     const template = contextTemplate(values['context'] as string[] | undefined, target);
     const columns = template === undefined ? [] : parseContextTemplate(template).columns;
     const keyring = dryRun && values['keyring'] === undefined && values['keyring-env'] !== true ? undefined : (await loadKeyringArg(values, io)).ring;
@@ -101,6 +107,7 @@ export const reencryptCommand: Command = {
         signal: controller.signal,
         dryRun,
         fromPlaintext: values['from-plaintext'] === true,
+        ...(dryRun ? {} : { workers }),
         ...(keyring ? { keyring } : {}),
         ...(shard ? { shard } : {}),
         ...(template === undefined ? {} : { context: template }),

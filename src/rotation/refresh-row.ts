@@ -1,0 +1,38 @@
+/**
+ * One row's crypto in the batch job, as plain data: the same work on the
+ * main thread and on a worker thread (pool.ts), so both give the same
+ * outcome for the same row.
+ * @module
+ */
+import { KeyrollError } from '../errors.js';
+import type { Context } from '../envelope/context.js';
+import type { Keyring } from '../keyring/keyring.js';
+import { readAndRefresh, type StoredValue } from './lazy.js';
+
+/** What the crypto says about one stored value. */
+export type RowOutcome =
+  | { readonly kind: 'current' }
+  | { readonly kind: 'fresh'; readonly fresh: StoredValue; readonly legacy: boolean }
+  | { readonly kind: 'failed'; readonly code: string; readonly keyId?: string };
+
+/** A row's value and context, as sent to a worker. */
+export interface RowWork {
+  readonly value: StoredValue;
+  readonly context: Context | undefined;
+}
+
+/**
+ * Decrypts and, when stale, re-encrypts one value. A KeyrollError (unknown
+ * or disabled key, tampered value, wrong context) is an outcome; anything
+ * else is a bug or a broken environment and is thrown.
+ */
+export function refreshRow(ring: Keyring, work: RowWork, fromPlaintext: boolean): RowOutcome {
+  try {
+    const read = readAndRefresh(ring, work.value, { ...(work.context === undefined ? {} : { context: work.context }), fromPlaintext });
+    if (read.fresh === undefined) return { kind: 'current' };
+    return { kind: 'fresh', fresh: read.fresh, legacy: read.legacyPlaintext };
+  } catch (err) {
+    if (!(err instanceof KeyrollError)) throw err;
+    return err.keyId === undefined ? { kind: 'failed', code: err.code } : { kind: 'failed', code: err.code, keyId: err.keyId };
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * A re-encryption worker thread (built as dist/rotation-worker.js): holds a
+ * keyring made from the document it was started with and answers pages of
+ * rows with their outcomes. Errors it sends back carry a message only,
+ * which never holds key material or values (KeyrollErrors are outcomes).
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { Keyring } from '../keyring/keyring.js';
+import { refreshRow, type RowWork } from './refresh-row.js';
+
+const data = workerData as { keyring: object; now: number; fromPlaintext: boolean };
+const ring = Keyring.fromJSON(data.keyring, { clock: () => data.now });
+
+parentPort!.on('message', (message: { id: number; work: RowWork[] }) => {
+  try {
+    const outcomes = message.work.map((work) => refreshRow(ring, work, data.fromPlaintext));
+    parentPort!.postMessage({ id: message.id, outcomes });
+  } catch (err) {
+    parentPort!.postMessage({ id: message.id, error: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error' });
+  }
+});
