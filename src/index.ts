@@ -17,6 +17,6 @@ export { KeyrollError, ERROR_CODES, type KeyrollErrorCode, type KeyrollErrorDeta
 export { inspect, CURRENT_VERSION, type EnvelopeInfo, type EnvelopeForm } from './envelope/format.js';
 export type { Context } from './envelope/context.js';
 export * from './keyring/index.js';
-export { sealKeyring, masterKeyWrapper, passphraseWrapper, writeKeyringFile, type KeyWrapper, type UnlockOptions, type ScryptParams, type WriteKeyringFileOptions } from './sources/index.js';
+export { sealKeyring, sealedGeneration, masterKeyWrapper, passphraseWrapper, writeKeyringFile, type KeyWrapper, type UnlockOptions, type ScryptParams, type SealOptions, type WriteKeyringFileOptions } from './sources/index.js';
 export { readAndRefresh, refreshOnRead, refreshCounters, type StoredValue, type RefreshOptions, type RefreshResult, type RefreshOnReadOptions, type RefreshOnReadResult, type RefreshCounters } from './rotation/lazy.js';
 export type { BlindIndexOptions, BlindIndexValue, Normalization, SlowIndexCost } from './lookup/index.js';

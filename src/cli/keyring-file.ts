@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { access } from 'node:fs/promises';
 import { fail } from '../errors.js';
 import { Keyring } from '../keyring/keyring.js';
-import { headerScrypt, parseMasterKey, sealedHeader, sealKeyring, unsealText, writeFileAtomic, type UnlockOptions } from '../sources/index.js';
+import { checkScrypt, headerScrypt, parseMasterKey, sealedHeader, sealKeyring, unsealText, writeFileAtomic, type UnlockOptions } from '../sources/index.js';
 import { readKeyringText } from '../sources/read.js';
 import { UsageError, type CliIO } from './command.js';
 import { layoutText, loadLayoutArg, type KeyringLayout } from './keyring-source.js';
@@ -20,6 +20,15 @@ export const KEYRING_OPTIONS = {
   'keyring-env': { type: 'boolean' },
   'master-key-env': { type: 'string' },
   'passphrase-env': { type: 'string' },
+  'min-generation': { type: 'string' },
+} as const;
+
+/** The options of commands that write a new keyring file (no `--min-generation`: they read no sealed keyring). */
+export const NEW_KEYRING_OPTIONS = {
+  keyring: KEYRING_OPTIONS.keyring,
+  'keyring-env': KEYRING_OPTIONS['keyring-env'],
+  'master-key-env': KEYRING_OPTIONS['master-key-env'],
+  'passphrase-env': KEYRING_OPTIONS['passphrase-env'],
 } as const;
 
 /** Help lines for {@link KEYRING_OPTIONS}. */
@@ -33,7 +42,11 @@ export const KEYRING_HELP = [
   '                          KEYROLL_PASSPHRASE',
   '  --master-key-env NAME   environment variable holding the master key of a sealed keyring',
   '  --passphrase-env NAME   environment variable holding the passphrase of a sealed keyring',
+  '  --min-generation N      refuse a sealed keyring whose generation is below N (a rolled-back copy)',
 ];
+
+/** Help lines for {@link NEW_KEYRING_OPTIONS}. */
+export const NEW_KEYRING_HELP = KEYRING_HELP.filter((line) => !line.includes('--min-generation'));
 
 /** A loaded keyring file. */
 export interface LoadedKeyring {
@@ -44,6 +57,8 @@ export interface LoadedKeyring {
   readonly unlock: UnlockOptions | undefined;
   /** Set when the keyring came from a manifest, a directory or the environment: where a change is written. */
   readonly layout?: KeyringLayout;
+  /** Set when the file is sealed: its authenticated generation (0 for a 0.1.0 file). */
+  readonly generation?: number | undefined;
 }
 
 /**
@@ -64,9 +79,9 @@ export function unlockFromArgs(values: Record<string, unknown>, io: CliIO): Unlo
   if (value === undefined || value === '') throw new UsageError(`environment variable ${name} (named by --${masterEnv ? 'master-key-env' : 'passphrase-env'}) is not set or empty`);
   if (passEnv !== undefined) return { passphrase: value };
   try {
-    parseMasterKey(value);
+    parseMasterKey(value, `environment variable ${name}`);
   } catch (err) {
-    throw new UsageError(`environment variable ${name}: ${(err as Error).message}`);
+    throw new UsageError((err as Error).message);
   }
   return { masterKey: value };
 }
@@ -92,20 +107,37 @@ export function requirePath(values: Record<string, unknown>, option: string, io:
  * ```
  */
 export async function loadKeyringArg(values: Record<string, unknown>, io: CliIO): Promise<LoadedKeyring> {
-  const other = await loadLayoutArg(values, io);
+  const minGeneration = minGenerationFromArgs(values);
+  const other = await loadLayoutArg(values, io, minGeneration);
   if (other !== undefined) return { ring: other.ring, path: other.path, unlock: undefined, layout: other.layout };
   const path = requirePath(values, 'keyring', io);
   const unlockArg = unlockFromArgs(values, io);
   const { text, sealed } = await readKeyringText(path);
   if (!sealed) {
     if (unlockArg !== undefined) throw new UsageError(`${path} is a plain keyring; --master-key-env and --passphrase-env apply to sealed ones`);
+    if (minGeneration !== undefined) fail('ERR_INVALID_KEYRING', `keyring file ${path} is a plain keyring, which has no generation; --min-generation applies to sealed ones`, { file: path });
     return { ring: Keyring.fromJSON(parseDocumentText(text, path)), path, unlock: undefined };
   }
   if (unlockArg === undefined) throw new UsageError(`${path} is sealed; pass --master-key-env NAME or --passphrase-env NAME`);
-  const document = await unsealText(text, unlockArg, path);
+  const { document, generation } = await unsealText(text, unlockArg, path, minGeneration === undefined ? {} : { minGeneration });
   const cost = 'passphrase' in unlockArg ? headerScrypt(sealedHeader(text, path)) : undefined;
   const unlock: UnlockOptions = cost === undefined ? unlockArg : { passphrase: (unlockArg as { passphrase: string }).passphrase, scrypt: cost };
-  return { ring: Keyring.fromJSON(document as object), path, unlock };
+  return { ring: Keyring.fromJSON(document as object), path, unlock, generation };
+}
+
+/**
+ * `--min-generation N`: an integer from 0 to 2^53 - 1, or undefined.
+ * @example
+ * ```ts
+ * minGenerationFromArgs({ 'min-generation': '7' }); // 7
+ * ```
+ */
+export function minGenerationFromArgs(values: Record<string, unknown>): number | undefined {
+  const text = values['min-generation'];
+  if (text === undefined) return undefined;
+  const value = /^(0|[1-9][0-9]{0,15})$/.test(String(text)) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value)) throw new UsageError('--min-generation must be an integer from 0 to 2^53 - 1');
+  return value;
 }
 
 /**
@@ -142,16 +174,17 @@ export async function writeOut(path: string, data: string | Uint8Array, io: CliI
 }
 
 /**
- * The text of a keyring file: sealed with `unlock`, or pretty JSON. The
- * document is loaded back first, so a file that would not load is never written.
+ * The text of a keyring file: sealed with `unlock` (at `generation`,
+ * default 1), or pretty JSON. The document is loaded back first, so a file
+ * that would not load is never written.
  * @example
  * ```ts
- * await writeOut(path, await keyringFileText(ring, unlock), io);
+ * await writeOut(path, await keyringFileText(ring, unlock, 4), io);
  * ```
  */
-export async function keyringFileText(ring: Keyring, unlock: UnlockOptions | undefined): Promise<string> {
+export async function keyringFileText(ring: Keyring, unlock: UnlockOptions | undefined, generation = 1): Promise<string> {
   Keyring.fromJSON(ring.export());
-  return unlock === undefined ? `${JSON.stringify(ring.export(), null, 2)}\n` : sealKeyring(ring, unlock);
+  return unlock === undefined ? `${JSON.stringify(ring.export(), null, 2)}\n` : sealKeyring(ring, unlock, { generation });
 }
 
 /**
@@ -163,7 +196,8 @@ export async function keyringFileText(ring: Keyring, unlock: UnlockOptions | und
  */
 export async function saveKeyring(loaded: LoadedKeyring, ring: Keyring, io: CliIO): Promise<string | undefined> {
   if (loaded.layout !== undefined) return writeOut(loaded.path, layoutText(loaded.layout, ring), io);
-  return writeOut(loaded.path, await keyringFileText(ring, loaded.unlock), io);
+  // Every write of a sealed file bumps its generation (a 0.1.0 file, generation 0, becomes 1).
+  return writeOut(loaded.path, await keyringFileText(ring, loaded.unlock, (loaded.generation ?? 0) + 1), io);
 }
 
 /**
@@ -180,17 +214,22 @@ export async function refuseOverwrite(path: string, force: boolean): Promise<voi
 }
 
 /**
- * A scrypt cost from `--scrypt-n`: a power of two from 1024 to 2^20.
+ * A scrypt cost from `--scrypt-n` (with r = 8, p = 1): a power of two from
+ * 2^15 (the floor) to 2^19 (the cap), checked by `checkScrypt`.
  * @example
  * ```ts
- * scryptFromArgs({ 'scrypt-n': '16384' }); // { N: 16384 }
+ * scryptFromArgs({ 'scrypt-n': '32768' }); // { N: 32768 }
  * ```
  */
 export function scryptFromArgs(values: Record<string, unknown>): { N: number } | undefined {
   const text = values['scrypt-n'];
   if (text === undefined) return undefined;
-  const N = Number(text);
-  if (!/^\d+$/.test(String(text)) || N < 1024 || N > 2 ** 20 || (N & (N - 1)) !== 0) throw new UsageError('--scrypt-n must be a power of two from 1024 to 1048576');
+  const N = /^[1-9][0-9]{0,15}$/.test(String(text)) ? Number(text) : NaN;
+  try {
+    checkScrypt({ N });
+  } catch {
+    throw new UsageError('--scrypt-n must be a power of two from 32768 (2^15, the cost floor) to 524288 (2^19: N * r * p is capped at 2^22, with r = 8 and p = 1)');
+  }
   return { N };
 }
 

@@ -39,13 +39,15 @@ export interface LayoutKeyring {
 /**
  * Loads `--keyring-env`, or `--keyring` when it names a directory or a
  * manifest; `undefined` when `--keyring` names a keyroll keyring file (plain
- * or sealed), which the caller loads as before.
+ * or sealed), which the caller loads as before. `minGeneration`
+ * (`--min-generation`) applies to a sealed `KEYROLL_KEYRING_FILE`; a
+ * directory or a manifest, which have no generation, is then refused.
  * @example
  * ```ts
  * const other = await loadLayoutArg(values, io); // undefined for keyring.json
  * ```
  */
-export async function loadLayoutArg(values: Record<string, unknown>, io: CliIO): Promise<LayoutKeyring | undefined> {
+export async function loadLayoutArg(values: Record<string, unknown>, io: CliIO, minGeneration?: number): Promise<LayoutKeyring | undefined> {
   const fromEnv = values['keyring-env'] === true;
   const given = values['keyring'];
   if (fromEnv) {
@@ -53,7 +55,7 @@ export async function loadLayoutArg(values: Record<string, unknown>, io: CliIO):
     if (values['master-key-env'] !== undefined || values['passphrase-env'] !== undefined) {
       throw new UsageError('--keyring-env reads KEYROLL_MASTER_KEY or KEYROLL_PASSPHRASE itself; --master-key-env and --passphrase-env apply to --keyring');
     }
-    const document = await loadKeyringFromEnv(io.env);
+    const document = await loadKeyringFromEnv(io.env, { minGeneration });
     return { ring: Keyring.fromJSON(document as object), path: 'the environment', layout: { kind: 'env' } };
   }
   if (typeof given !== 'string' || given === '') return undefined;
@@ -61,6 +63,7 @@ export async function loadLayoutArg(values: Record<string, unknown>, io: CliIO):
   const info = await stat(path).catch(() => undefined);
   if (info?.isDirectory() === true) {
     refuseUnlock(values, `${path} is a directory`);
+    refuseGeneration(minGeneration, `directory ${path}`);
     return { ring: Keyring.fromJSON((await loadKeyringFromDirectory(path)) as object), path, layout: { kind: 'directory', path } };
   }
   if (info?.isFile() !== true) return undefined; // the keyring file loader reports it
@@ -73,6 +76,7 @@ export async function loadLayoutArg(values: Record<string, unknown>, io: CliIO):
   }
   if (isSealedText(text) || !looksLikeManifest(text)) return undefined;
   refuseUnlock(values, `${path} is a Kubernetes manifest`);
+  refuseGeneration(minGeneration, `manifest ${path}`);
   const manifest = readSecret(text);
   const label = `manifest ${path}`;
   const document = await documentFromFields({
@@ -83,6 +87,10 @@ export async function loadLayoutArg(values: Record<string, unknown>, io: CliIO):
   });
   const layout = manifest.fields.has(KEYROLL_FIELD) || manifest.fields.has('KEYROLL_KEYRING') ? 'keyroll' : 'platform';
   return { ring: Keyring.fromJSON(document as object), path, layout: { kind: 'manifest', path, manifest, layout } };
+}
+
+function refuseGeneration(minGeneration: number | undefined, what: string): void {
+  if (minGeneration !== undefined) fail('ERR_INVALID_KEYRING', `${what} has no generation; --min-generation applies to sealed keyring files`);
 }
 
 function refuseUnlock(values: Record<string, unknown>, what: string): void {

@@ -2,7 +2,7 @@
  * The keyring room: keys, the rules, policy, lifecycle and usage stats.
  * @module
  */
-export { Keyring, type Clock, type CryptOptions, type DecryptEvent, type KeyringOptions, type KeyringRuntimeOptions, type OpenResult } from './keyring.js';
+export { Keyring, type Clock, type CryptOptions, type DecryptEvent, type KeyringOptions, type KeyringRuntimeOptions, type OpenResult, type SealedLoadOptions } from './keyring.js';
 export { Key, type KeyInfo, type KeySpec, type TimeInput } from './key.js';
 export { KEY_STATES, checkKeyId, type KeyState, type SecretEncoding } from '../document/index.js';
 export { generateKey, type GenerateKeyOptions } from './generate.js';

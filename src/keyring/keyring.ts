@@ -69,6 +69,24 @@ export interface KeyringRuntimeOptions {
 }
 
 /**
+ * Options of the loaders that may read a sealed keyring file
+ * ({@link Keyring.fromSealedFile}, {@link Keyring.fromEnv}).
+ * @example
+ * ```ts
+ * const ring = await Keyring.fromSealedFile('keyring.sealed', { masterKey }, { minGeneration: 12 });
+ * ```
+ */
+export interface SealedLoadOptions extends KeyringRuntimeOptions {
+  /**
+   * Refuse a sealed file whose authenticated generation is lower
+   * (`ERR_INVALID_KEYRING`): keep the generation you last deployed out of
+   * band (a config value, a deployment variable) so an attacker who can
+   * replace the file cannot roll it back to an older, valid copy.
+   */
+  readonly minGeneration?: number;
+}
+
+/**
  * Options of {@link Keyring.create}.
  * @example
  * ```ts
@@ -139,6 +157,7 @@ const systemClock: Clock = () => Date.now();
 const RUNTIME_OPTIONS = ['clock', 'onDecrypt'] as const;
 /** Internal runtime options the loaders pass on (symbols: no caller outside the package can name them). */
 const LOADER_OPTIONS = [...RUNTIME_OPTIONS, SHARED_STATS, SOURCE_GENERATION];
+const SEALED_LOAD_OPTIONS = [...RUNTIME_OPTIONS, 'minGeneration'] as const;
 const CREATE_OPTIONS = ['keys', 'policy', 'activeKeyId', 'removed', ...LOADER_OPTIONS, SALT_SOURCE];
 const CRYPT_OPTIONS = ['context'] as const;
 
@@ -256,32 +275,36 @@ export class Keyring {
 
   /**
    * Loads a sealed (encrypted) keyring file, unlocked with a master key, a passphrase or a {@link KeyWrapper}.
-   * A wrong master key or passphrase gives `ERR_DECRYPT_FAILED` naming the file.
+   * A wrong master key or passphrase, or a modified file, gives `ERR_DECRYPT_FAILED` naming the file;
+   * a file older than `minGeneration` gives `ERR_INVALID_KEYRING`.
    * @example
    * ```ts
-   * const ring = await Keyring.fromSealedFile('keyring.sealed', { passphrase: process.env.KEYROLL_PASSPHRASE! });
+   * const ring = await Keyring.fromSealedFile('keyring.sealed', { passphrase: process.env.KEYROLL_PASSPHRASE! }, { minGeneration: 12 });
    * ```
    */
-  static async fromSealedFile(path: string, unlock: UnlockOptions, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
-    runtimeOptions(options, 'Keyring.fromSealedFile options');
+  static async fromSealedFile(path: string, unlock: UnlockOptions, options: SealedLoadOptions = {}): Promise<Keyring> {
+    const { minGeneration, ...runtime } = runtimeOptions(options, 'Keyring.fromSealedFile options', SEALED_LOAD_OPTIONS);
     checkUnlock(unlock);
-    return Keyring.fromJSON((await loadSealedKeyringFile(path, unlock)) as object, options);
+    return Keyring.fromJSON((await loadSealedKeyringFile(path, unlock, minGeneration === undefined ? {} : { minGeneration })) as object, runtime);
   }
 
   /**
    * Loads a keyring from environment variables: the keyroll layout
    * (`KEYROLL_KEYRING`, or `KEYROLL_KEYRING_FILE` with `KEYROLL_MASTER_KEY` or
    * `KEYROLL_PASSPHRASE` when sealed) or the platform layout (`ENCRYPTION_KEY`,
-   * `ACTIVE_ENCRYPTION_KEY_NAME`, `oldEncKeys.json` or `OLD_ENC_KEYS`).
+   * `ACTIVE_ENCRYPTION_KEY_NAME`, `oldEncKeys.json` or `OLD_ENC_KEYS`). A
+   * sealed file older than the larger of `minGeneration` and
+   * `KEYROLL_MIN_GENERATION` is refused; either one set for a keyring that
+   * is not a sealed file is refused too.
    * @example
    * ```ts
-   * const ring = await Keyring.fromEnv();
+   * const ring = await Keyring.fromEnv(process.env, { minGeneration: 12 });
    * ```
    */
-  static async fromEnv(env: Readonly<Record<string, string | undefined>> = process.env, options: KeyringRuntimeOptions = {}): Promise<Keyring> {
-    runtimeOptions(options, 'Keyring.fromEnv options');
-    const doc = await loadKeyringFromEnv(env);
-    return withEnvOrigin(env, () => Keyring.fromJSON(doc as object, options));
+  static async fromEnv(env: Readonly<Record<string, string | undefined>> = process.env, options: SealedLoadOptions = {}): Promise<Keyring> {
+    const { minGeneration, ...runtime } = runtimeOptions(options, 'Keyring.fromEnv options', SEALED_LOAD_OPTIONS);
+    const doc = await loadKeyringFromEnv(env, { minGeneration });
+    return withEnvOrigin(env, () => Keyring.fromJSON(doc as object, runtime));
   }
 
   /**

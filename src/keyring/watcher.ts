@@ -12,7 +12,7 @@ import type { BlindIndexOptions, BlindIndexValue } from '../lookup/index.js';
 import { SourceWatcher, type UnlockOptions } from '../sources/index.js';
 import type { KeyrollError } from '../errors.js';
 import type { Key, KeyInfo } from './key.js';
-import type { CryptOptions, Keyring, KeyringRuntimeOptions, OpenResult } from './keyring.js';
+import type { CryptOptions, Keyring, KeyringRuntimeOptions, OpenResult, SealedLoadOptions } from './keyring.js';
 import type { Policy } from './policy.js';
 import { UsageStats, type KeyUsage } from './stats.js';
 
@@ -26,6 +26,12 @@ import { UsageStats, type KeyUsage } from './stats.js';
 export interface WatchOptions extends KeyringRuntimeOptions {
   /** Unlocks a sealed keyring file (a master key, a passphrase or a key wrapper). */
   readonly unlock?: UnlockOptions;
+  /**
+   * Refuse a sealed file whose authenticated generation is lower, at start
+   * (`ERR_INVALID_KEYRING`) and on every reload (reported to `onError`; the
+   * last good keyring stays current). See {@link SealedLoadOptions}.
+   */
+  readonly minGeneration?: number;
   /** Called after each reload with the new keyring, once it is current. */
   readonly onReload?: (ring: Keyring) => void;
   /** Called when a change could not be loaded (torn write, bad document, wrong master key); the last good keyring stays current. */
@@ -38,7 +44,7 @@ export interface WatchOptions extends KeyringRuntimeOptions {
   readonly persistent?: boolean;
 }
 
-const OPTION_NAMES = ['clock', 'onDecrypt', 'unlock', 'onReload', 'onError', 'debounceMs', 'pollIntervalMs', 'persistent'];
+const OPTION_NAMES = ['clock', 'onDecrypt', 'unlock', 'minGeneration', 'onReload', 'onError', 'debounceMs', 'pollIntervalMs', 'persistent'];
 
 /**
  * A keyring that follows its file or directory. Every keyring method is
@@ -191,6 +197,7 @@ export async function watchKeyring(
   const runtime: KeyringRuntimeOptions = { ...(options.clock ? { clock: options.clock } : {}), ...(options.onDecrypt ? { onDecrypt: options.onDecrypt } : {}) };
   const watcher = await SourceWatcher.start(source, (document) => build(document, runtime, stats), {
     unlock: options.unlock,
+    minGeneration: options.minGeneration,
     debounceMs: options.debounceMs,
     pollIntervalMs: options.pollIntervalMs,
     persistent: options.persistent,

@@ -15,25 +15,28 @@ const own = (env: Readonly<Record<string, string | undefined>>, name: string): s
 
 /**
  * Reads the keyroll or the platform layout from `env` into a keyring document.
+ * A sealed `KEYROLL_KEYRING_FILE` older than the larger of `minGeneration`
+ * and `KEYROLL_MIN_GENERATION` is refused (`ERR_INVALID_KEYRING`).
  * @example
  * ```ts
  * const ring = Keyring.fromJSON(await loadKeyringFromEnv(process.env));
  * ```
  */
-export async function loadKeyringFromEnv(env: Readonly<Record<string, string | undefined>>): Promise<unknown> {
+export async function loadKeyringFromEnv(env: Readonly<Record<string, string | undefined>>, options: { readonly minGeneration?: number | undefined } = {}): Promise<unknown> {
   const source: FieldSource = {
     get: (name) => own(env, name),
     describe: (name) => `environment variable ${name}`,
     label: 'the environment',
     documentFields: ['KEYROLL_KEYRING'],
-    loadFile: async (path, unlock) => {
-      if (unlock !== undefined) return loadSealedKeyringFile(path, unlock);
+    loadFile: async (path, unlock, minGeneration) => {
+      if (unlock !== undefined) return loadSealedKeyringFile(path, unlock, minGeneration === undefined ? {} : { minGeneration });
       const { text, sealed } = await readKeyringText(path);
       if (sealed) {
         fail('ERR_INVALID_KEYRING', `KEYROLL_KEYRING_FILE names a sealed keyring (${path}): set KEYROLL_MASTER_KEY or KEYROLL_PASSPHRASE to unlock it`, { file: path });
       }
       return parseSecretJson(text, `keyring file ${path} (KEYROLL_KEYRING_FILE)`, path);
     },
+    minGeneration: options.minGeneration,
   };
   return documentFromFields(source);
 }

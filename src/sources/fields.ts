@@ -20,12 +20,15 @@ export interface FieldSource {
   /** Names that hold the keyroll document (`KEYROLL_KEYRING`; a directory also `keyring.json`). */
   readonly documentFields: readonly string[];
   /** Loads a keyring file named by `KEYROLL_KEYRING_FILE` (environment only). */
-  readonly loadFile?: (path: string, unlock: { masterKey: string } | { passphrase: string } | undefined) => Promise<unknown>;
+  readonly loadFile?: (path: string, unlock: { masterKey: string } | { passphrase: string } | undefined, minGeneration: number | undefined) => Promise<unknown>;
+  /** The caller's minimum generation of a sealed keyring file (environment only). */
+  readonly minGeneration?: number | undefined;
 }
 
 const KEYROLL_FILE = 'KEYROLL_KEYRING_FILE';
 const MASTER = 'KEYROLL_MASTER_KEY';
 const PASSPHRASE = 'KEYROLL_PASSPHRASE';
+const MIN_GENERATION = 'KEYROLL_MIN_GENERATION';
 const PLATFORM_NAMES = [PLATFORM.key, PLATFORM.name, PLATFORM.old, PLATFORM.oldAlias];
 
 /**
@@ -42,13 +45,26 @@ export async function documentFromFields(src: FieldSource): Promise<unknown> {
   if (keyrollNames.length > 0 && platformNames.length > 0) {
     fail('ERR_INVALID_KEYRING', `${src.label} holds both the keyroll layout (${keyrollNames.join(', ')}) and the platform layout (${platformNames.join(', ')}); keep one`);
   }
-  if (platformNames.length > 0) return platformFromFields(src);
-  if (keyrollNames.length > 0) return keyrollFromFields(src);
+  const minGeneration = minGenerationOf(src);
+  if (platformNames.length > 0) {
+    if (minGeneration !== undefined) fail('ERR_INVALID_KEYRING', `${src.label}: a minimum generation (${MIN_GENERATION} or minGeneration) applies to a sealed ${KEYROLL_FILE} only; the platform layout has no generation`);
+    return platformFromFields(src);
+  }
+  if (keyrollNames.length > 0) return keyrollFromFields(src, minGeneration);
   const names = [...src.documentFields, ...(src.loadFile ? [`${KEYROLL_FILE} (with ${MASTER} or ${PASSPHRASE} when it is sealed)`] : []), `${PLATFORM.key} with ${PLATFORM.name}`];
   return fail('ERR_INVALID_KEYRING', `${src.label} holds no keyring: set ${names.join(', or ')}`);
 }
 
-async function keyrollFromFields(src: FieldSource): Promise<unknown> {
+/** The larger of the caller's `minGeneration` and `KEYROLL_MIN_GENERATION`, or undefined when neither is set. */
+function minGenerationOf(src: FieldSource): number | undefined {
+  const text = src.loadFile ? src.get(MIN_GENERATION) : undefined;
+  if (text === undefined || text === '') return src.minGeneration;
+  const value = /^(0|[1-9][0-9]{0,15})$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(value)) fail('ERR_INVALID_KEYRING', `${src.describe(MIN_GENERATION)} must be an integer from 0 to 2^53 - 1`);
+  return Math.max(value, src.minGeneration ?? 0);
+}
+
+async function keyrollFromFields(src: FieldSource, minGeneration: number | undefined): Promise<unknown> {
   const docs = src.documentFields.filter((n) => src.get(n) !== undefined && src.get(n) !== '');
   const file = src.loadFile ? src.get(KEYROLL_FILE) : undefined;
   const given = [...docs, ...(file ? [KEYROLL_FILE] : [])];
@@ -63,11 +79,13 @@ async function keyrollFromFields(src: FieldSource): Promise<unknown> {
   if (file) {
     if (master === '' || passphrase === '') fail('ERR_INVALID_KEYRING', `${src.describe(master === '' ? MASTER : PASSPHRASE)} is empty`);
     const unlock = master !== undefined ? { masterKey: master } : passphrase !== undefined ? { passphrase } : undefined;
-    return src.loadFile!(file, unlock);
+    if (unlock === undefined && minGeneration !== undefined) noGeneration(src, `${KEYROLL_FILE} names a plain keyring file`);
+    return src.loadFile!(file, unlock, minGeneration);
   }
   if (master !== undefined || passphrase !== undefined) {
     fail('ERR_INVALID_KEYRING', `${src.label}: ${master !== undefined ? MASTER : PASSPHRASE} applies to ${KEYROLL_FILE} only; ${docs[0]} holds a plain keyring document`);
   }
+  if (minGeneration !== undefined) noGeneration(src, `${docs[0]} holds a plain keyring document`);
   const text = src.get(docs[0]!)!;
   if (isSealedText(text)) {
     fail(
@@ -103,6 +121,10 @@ function notADocument(text: string, src: FieldSource): string | undefined {
     );
   }
   return undefined;
+}
+
+function noGeneration(src: FieldSource, why: string): never {
+  return fail('ERR_INVALID_KEYRING', `${src.label}: a minimum generation (${MIN_GENERATION} or minGeneration) is set but ${why}, which has no generation; seal it or drop the minimum`);
 }
 
 function platformFromFields(src: FieldSource): unknown {

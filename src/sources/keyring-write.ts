@@ -9,6 +9,7 @@ import { checkOptions } from '../args.js';
 import { parseDocument, type KeyringDocument } from '../document/index.js';
 import { writeFileAtomic } from './atomic.js';
 import { sealDocument } from './sealed.js';
+import { nextGenerationAt } from './sealed-file.js';
 import type { UnlockOptions } from './wrapper.js';
 
 /**
@@ -25,19 +26,25 @@ export interface WriteKeyringFileOptions {
   readonly backup?: boolean | string;
   /** File mode of the new file (default 0o600: it holds secrets). */
   readonly mode?: number;
+  /**
+   * The generation of a sealed file (with `seal`). Default: one more than the
+   * sealed file it replaces, else 1, so every write increments it.
+   */
+  readonly generation?: number;
 }
 
-const OPTION_NAMES = new Set(['seal', 'backup', 'mode']);
+const OPTION_NAMES = new Set(['seal', 'backup', 'mode', 'generation']);
 
 /**
- * The text of a keyring file: pretty JSON, or a sealed file when `seal` is given.
+ * The text of a keyring file: pretty JSON, or a sealed file (at
+ * `generation`, default 1) when `seal` is given.
  * @example
  * ```ts
  * const text = await keyringFileContent(ring.export(), undefined);
  * ```
  */
-export async function keyringFileContent(document: KeyringDocument, seal: UnlockOptions | undefined): Promise<string> {
-  return seal === undefined ? `${JSON.stringify(document, null, 2)}\n` : sealDocument(document, seal);
+export async function keyringFileContent(document: KeyringDocument, seal: UnlockOptions | undefined, generation = 1): Promise<string> {
+  return seal === undefined ? `${JSON.stringify(document, null, 2)}\n` : sealDocument(document, seal, generation);
 }
 
 /**
@@ -45,7 +52,8 @@ export async function keyringFileContent(document: KeyringDocument, seal: Unlock
  * old one, flushed to disk, the old one is kept as a backup, and a rename
  * puts the new one in place, so a crash leaves either the old or the new
  * file, never a torn one. Sealed when `seal` is given (a fresh data key each
- * time). Returns the backup path when a file was replaced.
+ * time) with a generation one more than the sealed file it replaces
+ * (or `generation`). Returns the backup path when a file was replaced.
  * @example
  * ```ts
  * import { Keyring, generateKey, writeKeyringFile } from 'keyroll';
@@ -61,6 +69,8 @@ export async function writeKeyringFile(path: string, ring: { export(): KeyringDo
   checkOptions(options, [...OPTION_NAMES], 'writeKeyringFile options');
   const document = ring.export();
   parseDocument(document); // a document this build could not read back is never written
-  const text = await keyringFileContent(document, options.seal);
+  if (options.generation !== undefined && options.seal === undefined) fail('ERR_INVALID_ARGUMENT', 'writeKeyringFile: generation applies to sealed files (with seal)');
+  const generation = options.seal === undefined ? 1 : options.generation ?? (await nextGenerationAt(path));
+  const text = await keyringFileContent(document, options.seal, generation);
   return writeFileAtomic(path, text, { mode: options.mode ?? 0o600, backup: options.backup ?? true });
 }

@@ -16,19 +16,22 @@ import type { UnlockOptions } from './wrapper.js';
 
 /**
  * Loads the keyring document at `path`: a directory of key files, or a
- * keyring file (sealed ones need `unlock`).
+ * keyring file (sealed ones need `unlock`). With `minGeneration`, only a
+ * sealed file of at least that generation loads (`ERR_INVALID_KEYRING`
+ * otherwise, and for a plain file or a directory, which have none).
  * @example
  * ```ts
  * const doc = await loadKeyringPath('/var/run/secrets/keyroll', undefined);
  * ```
  */
-export async function loadKeyringPath(path: string, unlock: UnlockOptions | undefined): Promise<unknown> {
+export async function loadKeyringPath(path: string, unlock: UnlockOptions | undefined, minGeneration?: number): Promise<unknown> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => fail('ERR_IO', `could not read ${path}: ${err.code ?? 'unknown error'}`, { file: path, cause: err }));
-  if (info.isDirectory()) return loadKeyringFromDirectory(path);
+  const noGeneration = (what: string): never => fail('ERR_INVALID_KEYRING', `${what} has no generation; minGeneration applies to sealed keyring files`, { file: path });
+  if (info.isDirectory()) return minGeneration === undefined ? loadKeyringFromDirectory(path) : noGeneration(`directory ${path}`);
   const { text, sealed } = await readKeyringText(path);
-  if (!sealed) return parseSecretJson(text, `keyring file ${path}`, path);
+  if (!sealed) return minGeneration === undefined ? parseSecretJson(text, `keyring file ${path}`, path) : noGeneration(`plain keyring file ${path}`);
   if (unlock === undefined) fail('ERR_INVALID_KEYRING', `keyring file ${path} is sealed; pass unlock (a master key, passphrase or key wrapper)`, { file: path });
-  return unsealText(text, unlock, path);
+  return (await unsealText(text, unlock, path, minGeneration === undefined ? {} : { minGeneration })).document;
 }
 
 /**

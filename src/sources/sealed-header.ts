@@ -5,23 +5,32 @@
  */
 import { fail } from '../errors.js';
 import { fromBase64urlStrict } from '../bytes.js';
+import type { SealedVersion } from './builtin.js';
 
 /** The `format` of a sealed keyring header. */
 export const SEALED_FORMAT = 'keyroll.sealed-keyring';
-/** The sealed-file version this build writes and reads. */
-export const SEALED_VERSION = 1;
+/** The sealed-file version this build writes (it reads versions 1 and 2). */
+export const SEALED_VERSION = 2;
 
 /** A parsed, checked header. */
 export interface SealedHeader {
-  readonly version: number;
+  readonly version: SealedVersion;
+  /** Incremented by every write; 0 for a version 1 file, which has none. */
+  readonly generation: number;
   readonly cipher: 'aes-256-gcm';
   /** The wrapper kind and its public parameters (a Map: names come from the file). */
   readonly wrapper: { readonly kind: string; readonly params: ReadonlyMap<string, string | number> };
   readonly wrappedKey: Uint8Array;
+  /** Version 2: the commitment to the data key (32 bytes). */
+  readonly keyCommitment: Uint8Array | undefined;
   readonly iv: Uint8Array;
 }
 
-const TOP = new Set(['format', 'version', 'cipher', 'wrapper', 'wrappedKey', 'iv']);
+const FIELDS: Record<SealedVersion, ReadonlySet<string>> = {
+  1: new Set(['format', 'version', 'cipher', 'wrapper', 'wrappedKey', 'iv']),
+  2: new Set(['format', 'version', 'generation', 'cipher', 'wrapper', 'wrappedKey', 'keyCommitment', 'iv']),
+};
+const MAX_WRAPPED_KEY_BYTES = 4096;
 
 /**
  * Parses and checks a header line; any problem -> `ERR_INVALID_KEYRING`.
@@ -40,9 +49,12 @@ export function parseHeader(line: string, label: string, file: string | undefine
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return bad('the header is not a JSON object');
   const h = value as Record<string, unknown>;
-  for (const name of Object.keys(h)) if (!TOP.has(name)) bad(`the header has an unknown field "${name.slice(0, 40)}"`);
   if (h['format'] !== SEALED_FORMAT) bad(`the header's format is not "${SEALED_FORMAT}"`);
-  if (h['version'] !== SEALED_VERSION) bad(`sealed-file version ${String(h['version']).slice(0, 10)} is not supported (this build reads version ${SEALED_VERSION})`);
+  const version = h['version'];
+  if (version !== 1 && version !== 2) return bad(`sealed-file version ${String(version).slice(0, 10)} is not supported (this build reads versions 1 and 2)`);
+  for (const name of Object.keys(h)) if (!FIELDS[version].has(name)) bad(`the header has an unknown field "${name.slice(0, 40)}"`);
+  const generation = version === 1 ? 0 : h['generation'];
+  if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation < 0) return bad('the header\'s generation is not an integer from 0 to 2^53 - 1');
   if (h['cipher'] !== 'aes-256-gcm') bad('the header\'s cipher is not "aes-256-gcm"');
   const w = h['wrapper'];
   if (typeof w !== 'object' || w === null || Array.isArray(w)) return bad('the header\'s wrapper is not an object');
@@ -55,8 +67,13 @@ export function parseHeader(line: string, label: string, file: string | undefine
   }
   if (kind === undefined || kind.length === 0) return bad('the header\'s wrapper has no kind');
   const wrappedKey = typeof h['wrappedKey'] === 'string' ? fromBase64urlStrict(h['wrappedKey']) : undefined;
-  if (wrappedKey === undefined || wrappedKey.length === 0) return bad('the header\'s wrappedKey is not valid base64url');
+  if (wrappedKey === undefined || wrappedKey.length === 0 || wrappedKey.length > MAX_WRAPPED_KEY_BYTES) return bad(`the header's wrappedKey is not 1 to ${MAX_WRAPPED_KEY_BYTES} bytes of base64url`);
+  let keyCommitment: Uint8Array | undefined;
+  if (version === 2) {
+    keyCommitment = typeof h['keyCommitment'] === 'string' ? fromBase64urlStrict(h['keyCommitment']) : undefined;
+    if (keyCommitment === undefined || keyCommitment.length !== 32) return bad('the header\'s keyCommitment is not 32 bytes of base64url');
+  }
   const iv = typeof h['iv'] === 'string' ? fromBase64urlStrict(h['iv']) : undefined;
   if (iv === undefined || iv.length !== 12) return bad('the header\'s iv is not 12 bytes of base64url');
-  return { version: SEALED_VERSION, cipher: 'aes-256-gcm', wrapper: { kind, params }, wrappedKey, iv };
+  return { version, generation, cipher: 'aes-256-gcm', wrapper: { kind, params }, wrappedKey, keyCommitment, iv };
 }

@@ -16,6 +16,8 @@ import type { UnlockOptions } from './wrapper.js';
 /** How a {@link SourceWatcher} follows its path. */
 export interface SourceWatchOptions<R> {
   readonly unlock?: UnlockOptions | undefined;
+  /** Refuse a sealed file older than this generation (the last good one stays current). */
+  readonly minGeneration?: number | undefined;
   /** Quiet time after the last change before reloading, ms (default 100). */
   readonly debounceMs?: number | undefined;
   /** Polling interval, ms (default 2000); `false` for fs events only. */
@@ -71,13 +73,13 @@ export class SourceWatcher<R> {
     if (typeof path !== 'string' || path === '') fail('ERR_INVALID_ARGUMENT', 'watch needs the path of a keyring file or directory');
     const full = resolve(path);
     let before = await pathSignature(full);
-    let value = build(await loadKeyringPath(full, options.unlock));
+    let value = build(await loadKeyringPath(full, options.unlock, options.minGeneration));
     // Changed while loading (a directory caught mid-update): load the settled content, a few times at most.
     for (let attempt = 0; attempt < 5; attempt++) {
       const after = await pathSignature(full);
       if (after === before) break;
       before = after;
-      value = build(await loadKeyringPath(full, options.unlock));
+      value = build(await loadKeyringPath(full, options.unlock, options.minGeneration));
     }
     const watcher = new SourceWatcher(full, value, before, build, options);
     await watcher.#follow();
@@ -169,7 +171,7 @@ export class SourceWatcher<R> {
     if (before === this.#signature) return false;
     let value: R;
     try {
-      value = this.#build(await loadKeyringPath(this.path, this.#options.unlock));
+      value = this.#build(await loadKeyringPath(this.path, this.#options.unlock, this.#options.minGeneration));
     } catch (err) {
       if ((await pathSignature(this.path)) !== before) {
         this.#again = true; // a write in progress: try again once it settles

@@ -60,38 +60,51 @@ export type UnlockOptions =
   | { readonly passphrase: string; readonly scrypt?: { readonly N?: number; readonly r?: number; readonly p?: number } }
   | { readonly wrapper: KeyWrapper };
 
-const WRAP_AAD = Buffer.from('keyroll.sealed-keyring/1 data key', 'utf8');
+/** The AES-GCM associated data of the data-key wrap, per sealed-file version. */
+export const WRAP_AAD = {
+  1: Buffer.from('keyroll.sealed-keyring/1 data key', 'utf8'),
+  2: Buffer.from('keyroll.sealed-keyring/2 data key', 'utf8'),
+} as const;
 const IV_LENGTH = 12;
 const TAG_LENGTH = 16;
+/** The length of a data key wrapped by a built-in wrapper: iv (12) | ciphertext (32) | tag (16). */
+export const WRAPPED_KEY_BYTES = IV_LENGTH + 32 + TAG_LENGTH;
 
 /**
  * AES-256-GCM wrap of a data key under a 32-byte key-encryption key: iv | ciphertext | tag.
  * @example
  * ```ts
- * const wrapped = gcmWrap(kek, dataKey); // 60 bytes for a 32-byte data key
+ * const wrapped = gcmWrap(kek, dataKey, WRAP_AAD[2]); // 60 bytes for a 32-byte data key
  * ```
  */
-export function gcmWrap(kek: Uint8Array, dataKey: Uint8Array): Uint8Array {
+export function gcmWrap(kek: Uint8Array, dataKey: Uint8Array, aad: Uint8Array): Uint8Array {
   const iv = randomBytes(IV_LENGTH);
   const out = new Uint8Array(IV_LENGTH + dataKey.length + TAG_LENGTH);
   out.set(iv, 0);
-  aesGcmSealInto(kek, iv, WRAP_AAD, dataKey, out, IV_LENGTH);
+  aesGcmSealInto(kek, iv, aad, dataKey, out, IV_LENGTH);
   return out;
 }
 
 /**
- * Opens {@link gcmWrap}'s output; `undefined` when the key-encryption key is wrong.
+ * Opens {@link gcmWrap}'s output; `undefined` when the key-encryption key is
+ * wrong or `wrapped` is not {@link WRAPPED_KEY_BYTES} long. AES-GCM runs in
+ * every case (over zeros when the length is wrong), so a wrong length costs
+ * the same time as a wrong key.
  * @example
  * ```ts
- * const dataKey = gcmUnwrap(kek, wrapped) ?? fail('ERR_DECRYPT_FAILED', 'wrong key');
+ * const dataKey = gcmUnwrap(kek, wrapped, WRAP_AAD[2]) ?? fail('ERR_DECRYPT_FAILED', 'wrong key');
  * ```
  */
-export function gcmUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array | undefined {
-  if (wrapped.length < IV_LENGTH + TAG_LENGTH + 16) return undefined;
-  const iv = wrapped.subarray(0, IV_LENGTH);
-  const body = wrapped.subarray(IV_LENGTH, wrapped.length - TAG_LENGTH);
-  const tag = wrapped.subarray(wrapped.length - TAG_LENGTH);
-  return aesGcmOpen(kek, iv, WRAP_AAD, body, tag);
+export function gcmUnwrap(kek: Uint8Array, wrapped: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
+  const lengthOk = wrapped.length === WRAPPED_KEY_BYTES;
+  const input = lengthOk ? wrapped : new Uint8Array(WRAPPED_KEY_BYTES);
+  const iv = input.subarray(0, IV_LENGTH);
+  const body = input.subarray(IV_LENGTH, input.length - TAG_LENGTH);
+  const tag = input.subarray(input.length - TAG_LENGTH);
+  const out = aesGcmOpen(kek, iv, aad, body, tag);
+  if (lengthOk) return out;
+  out?.fill(0);
+  return undefined;
 }
 
 const PARAM_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;

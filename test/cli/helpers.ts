@@ -90,4 +90,4 @@ export function expectNoSecrets(text: string, secrets: ReadonlyArray<string | Ui
 }
 
 /** Cheap scrypt for tests: the CLI's lowest allowed cost. */
-export const CHEAP_SCRYPT = ['--scrypt-n', '1024'];
+export const CHEAP_SCRYPT = ['--scrypt-n', '32768'];

@@ -44,7 +44,7 @@ describe('keyroll init', () => {
     fails(dir, ['init'], 2, /--keyring FILE is required/);
     fails(dir, ['init', '--keyring', 'k.json', '--id', 'bad id'], 2, /--id: invalid key id/);
     fails(dir, ['init', '--keyring', 'k.json', '--bogus'], 2, /Unknown option '--bogus'/);
-    fails(dir, ['init', '--keyring', 'k.json', '--scrypt-n', '1024'], 2, /--scrypt-n applies to --passphrase-env only/);
+    fails(dir, ['init', '--keyring', 'k.json', '--scrypt-n', '32768'], 2, /--scrypt-n applies to --passphrase-env only/);
     fails(dir, ['init', '--keyring', 'k.json', '--passphrase-env', 'NOPE'], 2, /environment variable NOPE .* is not set/);
     expect(snapshot(dir).size).toBe(0);
   });

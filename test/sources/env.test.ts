@@ -110,7 +110,7 @@ describe('Keyring.fromEnv, keyroll layout', () => {
     writeFileSync(join(dir, 'plain.json'), doc);
     const masterKey = 'a'.repeat(64);
     writeFileSync(join(dir, 'mk.sealed'), await sealKeyring(ring, { masterKey }));
-    writeFileSync(join(dir, 'pw.sealed'), await sealKeyring(ring, { passphrase: 'pw', scrypt: { N: 16 } }));
+    writeFileSync(join(dir, 'pw.sealed'), await sealKeyring(ring, { passphrase: 'pw', scrypt: { N: 2 ** 15 } }));
     const envelope = ring.encrypt('x');
     expect((await Keyring.fromEnv({ KEYROLL_KEYRING_FILE: join(dir, 'plain.json') })).decryptString(envelope)).toBe('x');
     expect((await Keyring.fromEnv({ KEYROLL_KEYRING_FILE: join(dir, 'mk.sealed'), KEYROLL_MASTER_KEY: masterKey })).decryptString(envelope)).toBe('x');

@@ -202,3 +202,19 @@ describe('Keyring.watch across processes (built dist)', () => {
     expect(fa).toBe((await Keyring.fromFile(join(dir, 'k.json'))).fingerprint());
   });
 });
+
+describe('Keyring.watch with minGeneration', () => {
+  it('refuses a sealed file older than the minimum, at start and on reload (the last good keyring stays)', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'keyring.sealed');
+    await writeKeyringFile(path, ringOf('k1'), { seal: { masterKey: MASTER }, generation: 5 });
+    await expectKeyrollError(() => Keyring.watch(path, { unlock: { masterKey: MASTER }, minGeneration: 6, pollIntervalMs: false }), 'ERR_INVALID_KEYRING');
+    const { watcher, errors } = await watch(path, { unlock: { masterKey: MASTER }, minGeneration: 5 });
+    expect(watcher.activeKeyId).toBe('k1');
+    await writeKeyringFile(path, ringOf('k2', 'k1'), { seal: { masterKey: MASTER }, generation: 4 }); // a rolled-back copy
+    const err = await errors.next();
+    expect(err.code).toBe('ERR_INVALID_KEYRING');
+    expect(err.message).toMatch(/generation 4, older than the minimum 5/);
+    expect(watcher.activeKeyId).toBe('k1');
+  });
+});

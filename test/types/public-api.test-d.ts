@@ -26,7 +26,11 @@ import {
   type OpenResult,
   type RefreshOnReadResult,
   type RefreshResult,
+  type SealOptions,
+  type SealedLoadOptions,
   type StoredValue,
+  sealKeyring,
+  sealedGeneration,
 } from 'keyroll';
 import { testKeyring } from 'keyroll/testing';
 
@@ -42,6 +46,10 @@ describe('keyroll (root entry) types', () => {
     expectTypeOf(Keyring.fromFile).returns.toEqualTypeOf<Promise<Keyring>>();
     expectTypeOf(Keyring.fromDirectory).returns.toEqualTypeOf<Promise<Keyring>>();
     expectTypeOf(Keyring.fromSealedFile).returns.toEqualTypeOf<Promise<Keyring>>();
+    expectTypeOf(Keyring.fromSealedFile).parameter(2).toEqualTypeOf<SealedLoadOptions | undefined>();
+    expectTypeOf<SealedLoadOptions['minGeneration']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf(sealKeyring).parameter(2).toEqualTypeOf<SealOptions | undefined>();
+    expectTypeOf(sealedGeneration).returns.toEqualTypeOf<number>();
     expectTypeOf(generateKey({ id: 'k1' })).toEqualTypeOf<Key>();
     never(() => {
       // @ts-expect-error keys are required
@@ -58,6 +66,8 @@ describe('keyroll (root entry) types', () => {
       generateKey({});
       // @ts-expect-error Keyring.fromFile needs a path
       void Keyring.fromFile();
+      // @ts-expect-error a generation is a number
+      void sealKeyring(Keyring.fromJSON('{}'), { masterKey: 'ab' }, { generation: '2' });
     });
   });
 

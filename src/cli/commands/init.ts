@@ -4,9 +4,9 @@
  */
 import { Keyring } from '../../keyring/keyring.js';
 import { generateKey } from '../../keyring/generate.js';
-import { checkPlatformSecret, PLATFORM_MULTIPLE } from '../../sources/index.js';
+import { checkPlatformSecret, nextGenerationAt, PLATFORM_MULTIPLE } from '../../sources/index.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { KEYRING_HELP, KEYRING_OPTIONS, keyringFileText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
+import { NEW_KEYRING_HELP, NEW_KEYRING_OPTIONS, keyringFileText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
 import { keyIdArg } from '../key-id.js';
 import { platformSecret } from './keygen.js';
 import { readSecretStdin } from '../stdin.js';
@@ -24,7 +24,7 @@ export const initCommand: Command = {
     'Refuses to replace an existing file unless --force (a backup is kept).',
     '',
     'Options:',
-    ...KEYRING_HELP,
+    ...NEW_KEYRING_HELP,
     '  --id ID                 the key id (default k1)',
     '  --platform              platform-layout keyring: the secret is 32 uppercase hex',
     `                          characters and the policy requires lengths that are multiples of ${PLATFORM_MULTIPLE}`,
@@ -34,7 +34,7 @@ export const initCommand: Command = {
     '  --min-version N         policy.minVersion: the lowest envelope FORMAT version that decrypts',
     '                          (the 1 of kr1.; today the only one). Not a key version: to stop',
     '                          accepting an old key, `keyroll disable` it',
-    '  --scrypt-n N            scrypt cost for a passphrase (power of two, default 131072)',
+    '  --scrypt-n N            scrypt cost for a passphrase (power of two, 32768 to 524288, default 131072)',
     '  --force                 replace an existing file',
     '',
     'Examples:',
@@ -42,7 +42,7 @@ export const initCommand: Command = {
     '  printf %s "$ENCRYPTION_KEY" | keyroll init --keyring platform.json --platform --id mykey --secret-stdin',
     '  KEYROLL_PASSPHRASE=... keyroll init --keyring keyring.sealed --passphrase-env KEYROLL_PASSPHRASE',
   ].join('\n'),
-  options: { ...KEYRING_OPTIONS, id: { type: 'string' }, platform: { type: 'boolean' }, 'min-version': { type: 'string' }, 'secret-stdin': { type: 'boolean' }, encoding: { type: 'string' }, 'scrypt-n': { type: 'string' }, force: { type: 'boolean' } },
+  options: { ...NEW_KEYRING_OPTIONS, id: { type: 'string' }, platform: { type: 'boolean' }, 'min-version': { type: 'string' }, 'secret-stdin': { type: 'boolean' }, encoding: { type: 'string' }, 'scrypt-n': { type: 'string' }, force: { type: 'boolean' } },
   async run({ values }, io) {
     const path = requirePath(values, 'keyring', io);
     const id = keyIdArg((values['id'] as string | undefined) ?? 'k1', '--id');
@@ -65,7 +65,7 @@ export const initCommand: Command = {
           : generateKey({ id });
     const policy = { ...(minVersion === undefined ? {} : { minVersion }), ...(platform ? { secretLengthMultipleOf: PLATFORM_MULTIPLE } : {}) };
     const ring = Keyring.create({ keys: [key], policy });
-    const backup = await writeOut(path, await keyringFileText(ring, unlock === undefined ? undefined : withScrypt(unlock, scrypt)), io);
+    const backup = await writeOut(path, await keyringFileText(ring, unlock === undefined ? undefined : withScrypt(unlock, scrypt), await nextGenerationAt(path)), io);
     io.stdout.write(`created ${path}${unlock === undefined ? '' : ' (sealed)'} with active key "${id}"${backup ? `; previous file kept as ${backup}` : ''}\n`);
     return EXIT.OK;
   },

@@ -15,19 +15,21 @@ export const listCommand: Command = {
     'when it activates. A pending key whose time has come is active now, and the',
     'key it replaces decrypt-only, while the file still records the states it was',
     'written with: the list says so under the table (with --json, "fileState").',
+    'For a sealed keyring it also prints the file\'s generation (incremented by',
+    'every write; keep the latest out of band and pass it as --min-generation).',
     'Every process reading the file switches at the same moment; the next command',
     'that writes the file (add, promote, retire, ...) records the new states.',
     '',
     'Options:',
     ...KEYRING_HELP,
-    '  --json                  print {"activeKeyId", "keys": [{"id", "state", "createdAt", "activatesAt"?, "fileState"?}], "policy"}',
+    '  --json                  print {"activeKeyId", "keys": [{"id", "state", "createdAt", "activatesAt"?, "fileState"?}], "policy", "generation"?}',
     '',
     'Example:',
     '  keyroll list --keyring keyring.json --json | jq -r \'.keys[] | select(.state == "decrypt-only") | .id\'',
   ].join('\n'),
   options: { ...KEYRING_OPTIONS, json: { type: 'boolean' } },
   async run({ values }, io) {
-    const { ring } = await loadKeyringArg(values, io);
+    const { ring, generation } = await loadKeyringArg(values, io);
     // State now (the keyring's view) next to the state the file records.
     const keys = ring.keys().map((info) => {
       const stored = ring.get(info.id);
@@ -36,7 +38,7 @@ export const listCommand: Command = {
       return { ...info, ...(activatesAt === undefined ? {} : { activatesAt }), ...(fileState === undefined ? {} : { fileState }) };
     });
     if (values['json'] === true) {
-      io.stdout.write(`${JSON.stringify({ ...ring.toJSON(), keys })}\n`);
+      io.stdout.write(`${JSON.stringify({ ...ring.toJSON(), keys, ...(generation === undefined ? {} : { generation }) })}\n`);
       return EXIT.OK;
     }
     const rows = keys.map((k) => [k.id, k.state, k.createdAt, k.activatesAt ?? '']);
@@ -51,6 +53,7 @@ export const listCommand: Command = {
           'The next command that writes the file records the new states.\n',
       );
     }
+    if (generation !== undefined) io.stdout.write(`sealed keyring, generation ${generation}\n`);
     return EXIT.OK;
   },
 };

@@ -4,9 +4,10 @@
  */
 import { Keyring } from '../../keyring/keyring.js';
 import { EXIT, UsageError, type Command } from '../command.js';
+import { nextGenerationAt } from '../../sources/index.js';
 import { readKeyringText } from '../../sources/read.js';
 import { loadLayoutArg } from '../keyring-source.js';
-import { KEYRING_HELP, KEYRING_OPTIONS, keyringFileText, parseDocumentText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
+import { NEW_KEYRING_HELP, NEW_KEYRING_OPTIONS, keyringFileText, parseDocumentText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
 
 export const sealCommand: Command = {
   name: 'seal',
@@ -20,16 +21,16 @@ export const sealCommand: Command = {
     'works (e.g. `keyroll list --keyring OUT ...`).',
     '',
     'Options:',
-    ...KEYRING_HELP,
+    ...NEW_KEYRING_HELP,
     '  --out FILE              where to write the sealed keyring',
-    '  --scrypt-n N            scrypt cost for a passphrase (power of two, default 131072)',
+    '  --scrypt-n N            scrypt cost for a passphrase (power of two, 32768 to 524288, default 131072)',
     '  --force                 replace an existing --out file (a backup is kept)',
     '',
     'Example:',
     '  export KEYROLL_MASTER_KEY="$(keyroll keygen)"',
     '  keyroll seal --keyring keyring.json --out keyring.sealed --master-key-env KEYROLL_MASTER_KEY',
   ].join('\n'),
-  options: { ...KEYRING_OPTIONS, out: { type: 'string' }, 'scrypt-n': { type: 'string' }, force: { type: 'boolean' } },
+  options: { ...NEW_KEYRING_OPTIONS, out: { type: 'string' }, 'scrypt-n': { type: 'string' }, force: { type: 'boolean' } },
   async run({ values }, io) {
     const path = requirePath(values, 'keyring', io);
     const out = requirePath(values, 'out', io);
@@ -47,7 +48,7 @@ export const sealCommand: Command = {
       if (sealed) throw new UsageError(`${path} is already sealed`);
       ring = Keyring.fromJSON(parseDocumentText(text, path));
     }
-    const backup = await writeOut(out, await keyringFileText(ring, sealedWith), io);
+    const backup = await writeOut(out, await keyringFileText(ring, sealedWith, await nextGenerationAt(out)), io);
     io.stdout.write(`sealed ${path} into ${out}${backup ? `; backup ${backup}` : ''}\n`);
     return EXIT.OK;
   },
