@@ -48,7 +48,7 @@ export interface DecryptEvent {
   readonly version: number;
   /** The envelope's suite id. */
   readonly suite: number;
-  /** True when the envelope should be re-encrypted (another key or an older suite). */
+  /** True when the envelope should be re-encrypted (an older key, or an older suite; see {@link Keyring.isStale}). */
   readonly stale: boolean;
   /** The active key at the time. */
   readonly activeKeyId: string;
@@ -129,7 +129,11 @@ export interface OpenResult {
   readonly keyId: string;
   readonly version: number;
   readonly suite: number;
-  /** True when the envelope was not made by the current active key with the current default suite. */
+  /**
+   * True when the envelope should move to the active key: its key was
+   * introduced before the active key (see {@link Keyring.isStale}), or it is
+   * the active key's with an older suite or format version.
+   */
   readonly stale: boolean;
   /** The form the envelope came in (a text envelope handed over as bytes is `text`). */
   readonly form: EnvelopeForm;
@@ -501,7 +505,7 @@ export class Keyring {
       fail('ERR_DECRYPT_FAILED', `decryption failed for an envelope naming key "${parsed.keyId}": it was tampered with, the context differs, or the key's secret is not the one that made it`, { keyId: parsed.keyId });
     }
     const active = this.#activeAt(now);
-    const stale = isStale(parsed, active.id);
+    const stale = this.#isStale(parsed, key, active, now);
     this.#stats.decrypted(key.id, stale, now);
     if (this.#onDecrypt !== undefined) {
       try {
@@ -541,15 +545,34 @@ export class Keyring {
   }
 
   /**
-   * True when the envelope (by its header alone, no decryption) was not made
-   * by the active key with the default suite. Throws on a malformed envelope.
+   * True when the envelope (by its header alone, no decryption) should move
+   * to the active key. Staleness goes forward only: an envelope is stale when
+   * its key was introduced before the active key (an earlier `createdAt`,
+   * or the same one: keys loaded without dates, as in the platform layout,
+   * count as older than the active key), or when it is the active
+   * key's with an older suite or format version. An envelope under a pending
+   * key, under a key newer than the active one, or under a key this keyring
+   * does not hold is never stale: an instance that has not reloaded, or whose
+   * clock is behind, must not rewrite newer values under an older key.
+   * Throws on a malformed envelope.
    * @example
    * ```ts
    * if (ring.isStale(stored)) queueForRotation(rowId);
    * ```
    */
   isStale(envelope: string | Uint8Array): boolean {
-    return isStale(parseEnvelope(envelope), this.activeKeyId);
+    const parsed = parseEnvelope(envelope);
+    const now = this.#now();
+    return this.#isStale(parsed, this.#keys.get(parsed.keyId), this.#activeAt(now), now);
+  }
+
+  #isStale(parsed: ParsedEnvelope, key: Key | undefined, active: Key, now: number): boolean {
+    if (key === active) return parsed.suite.id !== DEFAULT_SUITE.id || parsed.version !== CURRENT_VERSION;
+    if (key === undefined) return false;
+    if (key.state === 'pending' && key.activatesAt!.getTime() > now) return false;
+    // On equal dates (layouts without dates, such as the platform layout,
+    // whose keys all take the load time) the active key counts as the newest.
+    return key.createdAt.getTime() <= active.createdAt.getTime();
   }
 
   /**
@@ -757,10 +780,6 @@ function checkAddOptions(options: AddOptions): void {
 /** The canonical context of encrypt/decrypt options (checked: `context` is the only option). */
 function contextOf(options: CryptOptions | undefined, label: string): Uint8Array {
   return options === undefined ? canonicalContext(undefined) : canonicalContext(checkOptions(options, CRYPT_OPTIONS, label).context);
-}
-
-function isStale(parsed: ParsedEnvelope, activeKeyId: string): boolean {
-  return parsed.keyId !== activeKeyId || parsed.suite.id !== DEFAULT_SUITE.id || parsed.version !== CURRENT_VERSION;
 }
 
 function toDate(value: Date | number): Date {

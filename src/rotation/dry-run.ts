@@ -27,7 +27,7 @@ export interface KeyIdCounts {
   readonly notEnvelope: number;
   /** Envelopes of a format version or suite this build does not read. */
   readonly unsupported: number;
-  /** With a keyring: rows not under its active key (what a real run would rewrite). */
+  /** With a keyring: stale rows (by `ring.isStale`) and rows that are not envelopes (what a real run would rewrite or report). */
   readonly stale?: number;
   readonly aborted: boolean;
 }
@@ -44,7 +44,7 @@ export interface CountKeyIdsOptions {
   readonly batchSize?: number;
   readonly shard?: Shard;
   readonly signal?: AbortSignal;
-  /** Optional: only its active key id is read, to count stale rows. */
+  /** Optional: only its key ids, dates and active key are read (never a secret), to count stale rows. */
   readonly keyring?: Keyring;
 }
 
@@ -62,7 +62,7 @@ export async function countKeyIds(options: CountKeyIdsOptions): Promise<KeyIdCou
   checkOptions(options, ['store', 'batchSize', 'shard', 'signal', 'keyring'], 'countKeyIds options');
   const { store, shard, signal } = options;
   const batchSize = options.batchSize ?? 1000;
-  const active = options.keyring?.activeKeyId;
+  const ring = options.keyring;
   const byKeyId = new Map<string, number>();
   let total = 0;
   let notEnvelope = 0;
@@ -81,16 +81,16 @@ export async function countKeyIds(options: CountKeyIdsOptions): Promise<KeyIdCou
       try {
         const keyId = parseEnvelope(row.value).keyId;
         byKeyId.set(keyId, (byKeyId.get(keyId) ?? 0) + 1);
-        if (active !== undefined && keyId !== active) stale++;
+        if (ring !== undefined && ring.isStale(row.value)) stale++;
       } catch (err) {
         if (KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) notEnvelope++;
         else if (KeyrollError.is(err, 'ERR_UNSUPPORTED_VERSION') || KeyrollError.is(err, 'ERR_UNSUPPORTED_SUITE')) unsupported++;
         else throw err;
-        if (active !== undefined) stale++;
+        if (ring !== undefined) stale++;
       }
     }
     if (rows.length < batchSize) break;
     cursor = rows[rows.length - 1]!.id;
   }
-  return { total, byKeyId, notEnvelope, unsupported, aborted, ...(active === undefined ? {} : { stale }) };
+  return { total, byKeyId, notEnvelope, unsupported, aborted, ...(ring === undefined ? {} : { stale }) };
 }
