@@ -10,12 +10,12 @@
 import { KeyrollError, fail } from '../errors.js';
 import { fromUtf8 } from '../bytes.js';
 import { checkOptions, guarded } from '../args.js';
-import { parseEnvelope } from '../envelope/format.js';
+import { DEFAULT_SUITE, SUPPORTED_VERSIONS, parseEnvelope } from '../envelope/format.js';
 import type { Context } from '../envelope/context.js';
 import type { Keyring, OpenResult } from '../keyring/keyring.js';
 
 const ENCODER = new TextEncoder();
-const REFRESH_OPTIONS = ['context', 'fromPlaintext', 'counters'];
+const REFRESH_OPTIONS = ['context', 'fromPlaintext', 'isLegacy', 'counters'];
 
 /**
  * A stored value: a text envelope, or bytes (binary envelope, or a text envelope in a BLOB/BYTEA column).
@@ -40,9 +40,20 @@ export interface RefreshOptions {
    * Opt-in plaintext migration: a stored value that is not an envelope at all
    * (`ERR_MALFORMED_ENVELOPE`) is returned as legacy plaintext and encrypted
    * on the way back. A well-formed envelope that fails to decrypt is still an
-   * error. Default false: a non-envelope is `ERR_MALFORMED_ENVELOPE`.
+   * error, and so is a value that starts like an envelope (a text prefix
+   * `kr<digits>.`, or the binary header of a known version and suite) but does
+   * not parse: it is a damaged envelope, never data. This mode suspends
+   * integrity for the column (anyone who can write it can plant a value that
+   * is read as plaintext): keep it for the migration only.
+   * Default false: a non-envelope is `ERR_MALFORMED_ENVELOPE`.
    */
   readonly fromPlaintext?: boolean;
+  /**
+   * With `fromPlaintext`: decides which non-envelopes are legacy plaintext
+   * (return true), in place of the default rule above. A value it refuses
+   * stays `ERR_MALFORMED_ENVELOPE`. For example `(v) => typeof v === 'string' && /^\d{3}-\d{2}-\d{4}$/.test(v)`.
+   */
+  readonly isLegacy?: (value: StoredValue) => boolean;
   /** Counters to increment (share one object across calls to watch a migration). */
   readonly counters?: RefreshCounters;
 }
@@ -141,6 +152,7 @@ export function refreshCounters(): RefreshCounters {
 export function readAndRefresh(ring: Keyring, stored: StoredValue, options: RefreshOptions = {}): RefreshResult {
   checkOptions(options, REFRESH_OPTIONS, 'readAndRefresh options');
   checkCounters(options.counters);
+  if (options.isLegacy !== undefined && typeof options.isLegacy !== 'function') fail('ERR_INVALID_ARGUMENT', 'readAndRefresh options: isLegacy must be a function (value) => boolean');
   const counters = options.counters;
   if (counters) counters.reads++;
   const ctx = options.context === undefined ? {} : { context: options.context };
@@ -152,6 +164,7 @@ export function readAndRefresh(ring: Keyring, stored: StoredValue, options: Refr
     // used: exactly "not an envelope". Newer versions or suites, and values that
     // fail to decrypt, stay errors and are never taken for plaintext.
     if (options.fromPlaintext !== true || !KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) throw err;
+    if (!(options.isLegacy === undefined ? !looksLikeEnvelope(stored) : options.isLegacy(stored) === true)) throw err;
     const plaintext = typeof stored === 'string' ? ENCODER.encode(stored) : Uint8Array.from(stored);
     const fresh = typeof stored === 'string' ? ring.encrypt(plaintext, ctx) : ring.encryptToBytes(plaintext, ctx);
     if (counters) {
@@ -250,6 +263,21 @@ function checkCounters(counters: unknown): void {
   if (counters === undefined) return;
   const ok = typeof counters === 'object' && counters !== null && guarded(() => Object.keys(refreshCounters()).every((k) => typeof (counters as Record<string, unknown>)[k] === 'number'), 'counters');
   if (!ok) fail('ERR_INVALID_ARGUMENT', 'counters must be an object made by refreshCounters()');
+}
+
+const TEXT_PREFIX = /^kr[0-9]+\./;
+
+/**
+ * True when `stored` starts as keyroll writes envelopes: the text prefix
+ * `kr<digits>.` (as a string, or as bytes of a text envelope in a binary
+ * column), or, for bytes, a version and suite byte this build knows.
+ */
+function looksLikeEnvelope(stored: StoredValue): boolean {
+  if (typeof stored === 'string') return TEXT_PREFIX.test(stored.slice(0, 16));
+  if (stored.length >= 2 && SUPPORTED_VERSIONS.has(stored[0]!) && SUITE_IDS.has(stored[1]!)) return true;
+  let head = '';
+  for (let i = 0; i < Math.min(stored.length, 16); i++) head += String.fromCharCode(stored[i]!);
+  return TEXT_PREFIX.test(head);
 }
 
 function sameForm(ring: Keyring, stored: StoredValue, opened: OpenResult, ctx: { context?: Context }): StoredValue {
