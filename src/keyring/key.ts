@@ -114,6 +114,19 @@ export class KeyMaterial {
   }
 }
 
+/*
+ * Each key's material, outside the class: no method or property of a Key
+ * reaches it, so `export()` of a keyring is the only way secrets leave.
+ * Only modules inside the package import `materialOf`; the package's
+ * entry points do not export it.
+ */
+const MATERIAL = new WeakMap<Key, KeyMaterial>();
+
+/** @internal The secret material of `key`; never hand it to callers. */
+export function materialOf(key: Key): KeyMaterial {
+  return MATERIAL.get(key)!;
+}
+
 /**
  * A key. Immutable: lifecycle operations return new keys sharing the same
  * material. `JSON.stringify`, `String()` and `util.inspect` show the id and
@@ -134,7 +147,6 @@ export class Key {
   readonly createdAt: Date;
   /** For pending keys: when it becomes active. */
   readonly activatesAt: Date | undefined;
-  readonly #material: KeyMaterial;
 
   /** @internal use {@link Key.from} or {@link generateKey}. */
   constructor(id: string, state: KeyState, createdAt: Date, activatesAt: Date | undefined, material: KeyMaterial) {
@@ -142,7 +154,7 @@ export class Key {
     this.state = state;
     this.createdAt = createdAt;
     this.activatesAt = activatesAt;
-    this.#material = material;
+    MATERIAL.set(this, material);
     Object.freeze(this);
   }
 
@@ -167,12 +179,7 @@ export class Key {
 
   /** A copy of this key in another state (same secret). */
   withState(state: KeyState, activatesAt?: Date): Key {
-    return new Key(this.id, state, this.createdAt, activatesAt, this.#material);
-  }
-
-  /** @internal the secret material; never expose. */
-  material(): KeyMaterial {
-    return this.#material;
+    return new Key(this.id, state, this.createdAt, activatesAt, materialOf(this));
   }
 
   /** Public facts only. */

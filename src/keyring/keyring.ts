@@ -12,7 +12,7 @@ import { canonicalContext, type Context } from '../envelope/context.js';
 import { CURRENT_VERSION, DEFAULT_SUITE, parseEnvelope, toText, type EnvelopeForm, type ParsedEnvelope } from '../envelope/format.js';
 import { open1, seal1, suite1Key } from '../suites/index.js';
 import { parseDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument } from '../document/index.js';
-import { Key, checkKeyId, type KeyInfo, type KeySpec, type KeyState } from './key.js';
+import { Key, checkKeyId, materialOf, type KeyInfo, type KeySpec, type KeyState } from './key.js';
 import { addKey, disableKey, postponeKey, promoteKey, removeKey, resolvePending, retireKey, type AddOptions, type PostponeOptions } from './lifecycle.js';
 import { afterReAdd, afterRemove } from './removed.js';
 import { parseRemoved, type RemovedKey } from '../document/index.js';
@@ -454,7 +454,7 @@ export class Keyring {
     const data = typeof plaintext === 'string' ? utf8(plaintext, 'plaintext') : plaintext;
     const now = this.#now();
     const key = this.#activeAt(now);
-    const suiteKey = key.material().derived(1, suite1Key);
+    const suiteKey = materialOf(key).derived(1, suite1Key);
     const bytes = this.#salt === undefined ? seal1(key.id, suiteKey, data, context) : seal1(key.id, suiteKey, data, context, this.#salt(16));
     this.#stats.encrypted(key.id, now);
     return { keyId: key.id, bytes };
@@ -500,7 +500,7 @@ export class Keyring {
   #open(parsed: ParsedEnvelope, context: Uint8Array): OpenResult {
     const now = this.#now();
     const key = this.#keyFor(parsed);
-    const plaintext = open1(parsed, key.material().derived(1, suite1Key), context);
+    const plaintext = open1(parsed, materialOf(key).derived(1, suite1Key), context);
     if (plaintext === undefined) {
       fail('ERR_DECRYPT_FAILED', `decryption failed for an envelope naming key "${parsed.keyId}": it was tampered with, the context differs, or the key's secret is not the one that made it`, { keyId: parsed.keyId });
     }
@@ -748,7 +748,7 @@ export class Keyring {
   export(): KeyringDocument {
     const keys = this.#resolved(this.#nowDate()).map((key) => {
       const info = key.info();
-      return { ...info, ...key.material().exportForm() };
+      return { ...info, ...materialOf(key).exportForm() };
     });
     const policy: PolicyInput = { ...this.#policy };
     if (this.#removed.length === 0) return { format: DOCUMENT_FORMAT, version: 1, policy, keys };

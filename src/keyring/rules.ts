@@ -4,7 +4,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import type { Key } from './key.js';
+import { materialOf, type Key } from './key.js';
 import type { Policy } from './policy.js';
 
 /**
@@ -39,7 +39,7 @@ export function validateKeys(keys: readonly Key[], policy: Policy): Map<string, 
 }
 
 function checkSecretPolicy(key: Key, policy: Policy): void {
-  const length = key.material().typedLength();
+  const length = materialOf(key).typedLength();
   if (length === undefined) return;
   if (length > policy.maxSecretLength) {
     fail('ERR_INVALID_KEY', `key "${key.id}": secret is ${length} characters; the policy allows at most ${policy.maxSecretLength}`, { keyId: key.id });

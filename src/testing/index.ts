@@ -8,6 +8,7 @@ import { fail } from '../errors.js';
 import { checkOptions } from '../args.js';
 import { Keyring, generateKey, type Clock, type KeySpec, type PolicyInput, type DecryptEvent } from '../keyring/index.js';
 import { SALT_SOURCE } from '../keyring/keyring.js';
+import { materialOf } from '../keyring/key.js';
 
 /**
  * Options of {@link testKeyring}.
@@ -86,5 +87,5 @@ function seededSalts(seed: string | number | undefined): (length: number) => Uin
 }
 
 function generateKeyBytes(id: string): Uint8Array {
-  return generateKey({ id }).material().bytes();
+  return materialOf(generateKey({ id })).bytes();
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import type { Key } from '../keyring/key.js';
+import { materialOf, type Key } from '../keyring/key.js';
 import { hkdf } from '../suites/primitives.js';
 import { v4LocalKey, type PasetoKey } from './v4local.js';
 
@@ -42,7 +42,7 @@ export function deriveTokenKey(secret: Uint8Array): PasetoKey {
  * ```
  */
 export function tokenKeyOf(key: Key): PasetoKey {
-  return key.material().derived(TOKEN_KEY_CACHE_ID, deriveTokenKey);
+  return materialOf(key).derived(TOKEN_KEY_CACHE_ID, deriveTokenKey);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { inspect as utilInspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Keyring, KeyrollError, generateKey } from '../../src/index.js';
+import { materialOf } from '../../src/keyring/key.js';
 
 const utf8Secret = 'ASDFGHJKL1234567';
 const hexSecret = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08';
@@ -34,7 +35,7 @@ describe('secret material never shows', () => {
 
   it('in JSON.stringify, String() and util.inspect of a key', () => {
     for (const key of [ring.get('typed')!, ring.get('hexed')!, generated]) {
-      for (const out of [JSON.stringify(key), String(key), utilInspect(key, { depth: 10, showHidden: true }), utilInspect(key.material(), { showHidden: true }), JSON.stringify(key.material()), JSON.stringify({ nested: [key] })]) {
+      for (const out of [JSON.stringify(key), String(key), utilInspect(key, { depth: 10, showHidden: true }), utilInspect(materialOf(key), { showHidden: true }), JSON.stringify(materialOf(key)), JSON.stringify({ nested: [key] })]) {
         expectNoSecret(out);
       }
     }
