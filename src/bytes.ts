@@ -46,22 +46,31 @@ export function toBase64url(bytes: Uint8Array): string {
  * non-zero unused bits is refused, so one text has exactly one decoding.
  * Returns `undefined` instead of throwing, so callers choose the error.
  */
-export function fromBase64urlStrict(text: string): Buffer | undefined {
+export function fromBase64urlStrict(text: string, own = false): Buffer | undefined {
   const rem = text.length % 4;
   if (rem === 1) return undefined;
   if (text.indexOf('+') !== -1 || text.indexOf('/') !== -1 || text.indexOf('=') !== -1) return undefined;
-  const out = Buffer.from(text, 'base64url');
   const expected = (text.length >> 2) * 3 + (rem === 0 ? 0 : rem - 1);
-  // Node skips characters outside the alphabet: a short result means there was one.
-  if (out.length !== expected) return undefined;
+  let out: Buffer;
+  if (own) {
+    out = Buffer.alloc(expected);
+    // Node skips characters outside the alphabet: fewer bytes written means there was one.
+    if (out.write(text, 'base64url') !== expected) return wiped(out);
+  } else {
+    out = Buffer.from(text, 'base64url');
+    if (out.length !== expected) return undefined;
+  }
   if (rem !== 0) {
     const last = text.charCodeAt(text.length - 1);
     const value = b64Index(last);
-    if (value < 0) return undefined;
-    if (rem === 2 && (value & 0x0f) !== 0) return undefined;
-    if (rem === 3 && (value & 0x03) !== 0) return undefined;
+    if (value < 0 || (rem === 2 && (value & 0x0f) !== 0) || (rem === 3 && (value & 0x03) !== 0)) return wiped(out);
   }
   return out;
+}
+
+function wiped(bytes: Buffer): undefined {
+  bytes.fill(0);
+  return undefined;
 }
 
 function b64Index(code: number): number {
@@ -73,19 +82,24 @@ function b64Index(code: number): number {
   return -1;
 }
 
-/** Strict standard base64 (with or without padding). */
-export function fromBase64Strict(text: string): Buffer | undefined {
+/**
+ * Strict standard base64 (with or without padding). `own` (used for
+ * secrets): the result has its own backing store, never Node's shared pool.
+ */
+export function fromBase64Strict(text: string, own = true): Buffer | undefined {
   const bare = text.endsWith('==') ? text.slice(0, -2) : text.endsWith('=') ? text.slice(0, -1) : text;
   if (text.length % 4 !== 0 && bare.length !== text.length) return undefined;
   if (bare.indexOf('-') !== -1 || bare.indexOf('_') !== -1) return undefined;
   const urlForm = bare.replace(/\+/g, '-').replace(/\//g, '_');
-  return fromBase64urlStrict(urlForm);
+  return fromBase64urlStrict(urlForm, own);
 }
 
-/** Strict hex (even length, 0-9a-fA-F only). */
+/** Strict hex (even length, 0-9a-fA-F only), in a buffer with its own backing store (hex is for secrets). */
 export function fromHexStrict(text: string): Buffer | undefined {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
-  return Buffer.from(text, 'hex');
+  const out = Buffer.alloc(text.length / 2);
+  out.write(text, 'hex');
+  return out;
 }
 
 /** Constant-time equality of two byte arrays of the same length. */

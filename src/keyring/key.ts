@@ -214,6 +214,7 @@ function materialFrom(id: string, secret: unknown, encoding: SecretEncoding | un
   const enc = encoding ?? 'utf8';
   if (!ENCODINGS.includes(enc)) fail('ERR_INVALID_KEY', `key "${id}": encoding must be one of ${ENCODINGS.join(', ')}`, { keyId: id });
   let bytes: Uint8Array | undefined;
+  // Every decoding below writes into a buffer with its own backing store, never Node's shared pool.
   if (enc === 'utf8') {
     try {
       bytes = utf8(secret);
@@ -221,10 +222,10 @@ function materialFrom(id: string, secret: unknown, encoding: SecretEncoding | un
       fail('ERR_INVALID_KEY', `key "${id}": secret is not well-formed Unicode`, { keyId: id });
     }
   } else if (enc === 'hex') bytes = fromHexStrict(secret);
-  else if (enc === 'base64') bytes = fromBase64Strict(secret);
-  else bytes = fromBase64urlStrict(secret);
+  else if (enc === 'base64') bytes = fromBase64Strict(secret, true);
+  else bytes = fromBase64urlStrict(secret, true);
   if (bytes === undefined) fail('ERR_INVALID_KEY', `key "${id}": secret is not valid ${enc}`, { keyId: id });
-  return checkedMaterial(id, new KeyMaterial(new Uint8Array(bytes), secret, enc));
+  return checkedMaterial(id, new KeyMaterial(bytes, secret, enc));
 }
 
 function checkedMaterial(id: string, material: KeyMaterial): KeyMaterial {

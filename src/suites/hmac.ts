@@ -27,13 +27,24 @@ export interface HmacKey {
   readonly outer: Buffer;
 }
 
+/*
+ * Key material (pads, PRKs, derived keys) is only ever written to buffers
+ * with their own backing store: `Buffer.alloc` never takes from Node's
+ * shared 8 KiB pool, from which `Buffer.allocUnsafe` and `Buffer.from`
+ * serve small buffers, including ones the application later receives
+ * (an envelope's `.buffer` is that pool's ArrayBuffer).
+ */
+
 /** Prepares an HMAC-SHA256 key of any length. */
 export function hmacKey(key: Uint8Array): HmacKey {
   const k0 = Buffer.alloc(BLOCK);
-  if (key.length > BLOCK) sha256(key).copy(k0);
-  else k0.set(key);
-  const inner = Buffer.allocUnsafe(BLOCK);
-  const outer = Buffer.allocUnsafe(BLOCK + 32);
+  if (key.length > BLOCK) {
+    const digest = sha256(key);
+    digest.copy(k0);
+    digest.fill(0);
+  } else k0.set(key);
+  const inner = Buffer.alloc(BLOCK);
+  const outer = Buffer.alloc(BLOCK + 32);
   for (let i = 0; i < BLOCK; i++) {
     inner[i] = k0[i]! ^ IPAD;
     outer[i] = k0[i]! ^ OPAD;
@@ -112,7 +123,7 @@ export function hmacSha256(key: HmacKey, ...parts: Uint8Array[]): Buffer {
     innerInput.set(part, offset);
     offset += part.length;
   }
-  const mac = Buffer.allocUnsafe(32);
+  const mac = Buffer.alloc(32);
   writeDigest(mac, 0, finishHmac(key, innerInput, length));
   return mac;
 }
@@ -219,12 +230,20 @@ export function equalsLatin1Digest(digest: string, bytes: Uint8Array, offset: nu
 /** HKDF-Expand (RFC 5869 §2.3) with SHA-256, from a prepared PRK. */
 export function hkdfExpand(prk: HmacKey, info: Uint8Array, length: number): Buffer {
   if (!Number.isInteger(length) || length < 0 || length > 255 * 32) throw new RangeError('HKDF-Expand length out of range');
-  const out = Buffer.allocUnsafe(length);
+  const out = Buffer.alloc(length);
   hkdfExpandInto(prk, [info], length, out, 0);
   return out;
 }
 
-/** Full HKDF-SHA256 (extract then expand). */
+/** Full HKDF-SHA256 (extract then expand); the PRK and its pads are wiped. */
 export function hkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Buffer {
-  return hkdfExpand(hmacKey(hkdfExtract(salt, ikm)), info, length);
+  const prkBytes = hkdfExtract(salt, ikm);
+  const prk = hmacKey(prkBytes);
+  prkBytes.fill(0);
+  try {
+    return hkdfExpand(prk, info, length);
+  } finally {
+    prk.inner.fill(0);
+    prk.outer.fill(0);
+  }
 }

@@ -169,10 +169,14 @@ export function randomFillInto(out: Uint8Array, offset: number, length: number):
   poolOffset += length;
 }
 
-/** `length` bytes from the CSPRNG (see {@link randomFillInto}). */
+/**
+ * `length` bytes from the CSPRNG (see {@link randomFillInto}), in a buffer
+ * with its own backing store (never Node's shared pool): callers use these
+ * for data keys and secrets too.
+ */
 export function randomBytes(length: number): Buffer {
   if (length > 256) return nodeCrypto.randomBytes(length);
-  const out = Buffer.allocUnsafe(length);
+  const out = Buffer.alloc(length);
   randomFillInto(out, 0, length);
   return out;
 }

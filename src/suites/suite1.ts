@@ -30,7 +30,12 @@ export interface Suite1Key {
 
 /** Derives suite 1's per-key state from the key's secret. */
 export function suite1Key(secret: Uint8Array): Suite1Key {
-  return { prk: hmacKey(hkdfExtract(EXTRACT_SALT, secret)), plans: new Map() };
+  const prk = hkdfExtract(EXTRACT_SALT, secret);
+  try {
+    return { prk: hmacKey(prk), plans: new Map() };
+  } finally {
+    prk.fill(0);
+  }
 }
 
 /*
