@@ -7,6 +7,7 @@
  * @module
  */
 import * as nodeCrypto from 'node:crypto';
+import * as v8 from 'node:v8';
 
 type HashFn = (data: Uint8Array) => Buffer;
 type OneShot = ((alg: string, data: Uint8Array, enc: 'buffer') => Buffer) & ((alg: string, data: Uint8Array, enc: 'latin1') => string);
@@ -147,11 +148,36 @@ const POOL_SIZE = 4096;
 let pool = Buffer.allocUnsafe(0);
 let poolOffset = 0;
 
+function dropPool(): void {
+  pool.fill(0);
+  pool = Buffer.allocUnsafe(0);
+  poolOffset = 0;
+}
+
+/*
+ * A V8 startup snapshot (`node --build-snapshot`) would carry the pool's
+ * unused bytes into every process started from it, and they would all draw
+ * the same salts. When this module is loaded while a snapshot is being
+ * built, the pool is emptied before it is written and again when a process
+ * starts from it, so each process refills from its own CSPRNG.
+ */
+const startupSnapshot = (v8 as { startupSnapshot?: StartupSnapshot }).startupSnapshot;
+if (startupSnapshot?.isBuildingSnapshot()) {
+  startupSnapshot.addSerializeCallback(dropPool);
+  startupSnapshot.addDeserializeCallback(dropPool);
+}
+interface StartupSnapshot {
+  isBuildingSnapshot(): boolean | number; // Node 20 returns 1 or 0
+  addSerializeCallback(callback: () => void): void;
+  addDeserializeCallback(callback: () => void): void;
+}
+
 /**
  * Writes `length` CSPRNG bytes into `out` at `offset`. Small requests are
  * served from a pool refilled by `randomFillSync` (as the uuid package
  * does: one native call per 4 KiB instead of one per message); every byte
- * is handed out once and wiped from the pool.
+ * is handed out once and wiped from the pool, and the pool never survives
+ * a startup snapshot (above).
  */
 export function randomFillInto(out: Uint8Array, offset: number, length: number): void {
   if (length > 256) {
