@@ -13,6 +13,7 @@ import { checkScrypt, headerScrypt, parseMasterKey, sealedHeader, sealKeyring, u
 import { readKeyringText } from '../sources/read.js';
 import { UsageError, type CliIO } from './command.js';
 import { layoutText, loadLayoutArg, type KeyringLayout } from './keyring-source.js';
+import { looksLikeSecret, redacted } from '../document/index.js';
 
 /** The options every keyring command accepts. */
 export const KEYRING_OPTIONS = {
@@ -62,6 +63,20 @@ export interface LoadedKeyring {
 }
 
 /**
+ * Refuses an option value that should name an environment variable but does
+ * not look like a name (or looks like a secret): the value itself may have
+ * been passed by mistake, so it is never echoed.
+ * @example
+ * ```ts
+ * checkVariableName('KEYROLL_MASTER_KEY', '--master-key-env'); // fine
+ * ```
+ */
+export function checkVariableName(name: string, option: string): void {
+  if (/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name) && !looksLikeSecret(name)) return;
+  throw new UsageError(`${option} takes the NAME of an environment variable, and ${redacted(name)} does not look like one (it is not shown: it may be the secret itself); for example: ${option} ${option === '--passphrase-env' ? 'KEYROLL_PASSPHRASE' : 'KEYROLL_MASTER_KEY'}`);
+}
+
+/**
  * The unlock named by `--master-key-env` / `--passphrase-env`, or undefined.
  * A missing variable or a malformed master key is bad usage (exit 2).
  * @example
@@ -75,8 +90,10 @@ export function unlockFromArgs(values: Record<string, unknown>, io: CliIO): Unlo
   if (masterEnv !== undefined && passEnv !== undefined) throw new UsageError('pass --master-key-env or --passphrase-env, not both');
   const name = masterEnv ?? passEnv;
   if (name === undefined) return undefined;
+  const option = `--${masterEnv ? 'master-key-env' : 'passphrase-env'}`;
+  checkVariableName(name, option);
   const value = io.env[name];
-  if (value === undefined || value === '') throw new UsageError(`environment variable ${name} (named by --${masterEnv ? 'master-key-env' : 'passphrase-env'}) is not set or empty`);
+  if (value === undefined || value === '') throw new UsageError(`environment variable ${name} (named by ${option}) is not set or empty`);
   if (passEnv !== undefined) return { passphrase: value };
   try {
     parseMasterKey(value, `environment variable ${name}`);

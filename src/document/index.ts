@@ -1,10 +1,12 @@
 /**
  * The document room: plain data shared by the keyring and the sources (the
- * keyring document's schema, the key id rule and strict RFC 3339 times). It imports only `errors`
+ * keyring document's schema, the key id rule, strict RFC 3339 times and the
+ * masking of ids that look like secrets). It imports only `errors`
  * and `bytes`.
  * @module
  */
 export { checkKeyId, KEY_ID_PATTERN } from './key-id.js';
+export { keyLabel, looksLikeSecret, redacted, REDACTED_NOTE } from './redact.js';
 export {
   DOCUMENT_FORMAT,
   DOCUMENT_VERSION,

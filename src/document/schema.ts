@@ -7,6 +7,7 @@ import { fail } from '../errors.js';
 import { printable } from '../args.js';
 import { describe } from '../bytes.js';
 import { KEY_ID_PATTERN } from './key-id.js';
+import { keyLabel } from './redact.js';
 
 /**
  * A key's state. `active`: encrypts and decrypts (exactly one per keyring).
@@ -151,8 +152,10 @@ function parseKey(entry: unknown, index: number, source: string): KeyringDocumen
   const where = `${source}: keys[${index}]`;
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail('ERR_INVALID_KEYRING', `${where} must be an object`);
   const key = entry as Record<string, unknown>;
-  const id = typeof key['id'] === 'string' && KEY_ID_PATTERN.test(key['id']) ? key['id'] : undefined;
-  const label = id === undefined ? where : `${where} (key "${id}")`;
+  let id = typeof key['id'] === 'string' && KEY_ID_PATTERN.test(key['id']) ? key['id'] : undefined;
+  const shown = id === undefined ? undefined : keyLabel(id);
+  const label = shown === undefined ? where : `${where} (${shown.label})`;
+  if (shown?.details.keyId === undefined) id = undefined;
   for (const name of Object.keys(key)) {
     if (!KEY_FIELDS.has(name)) fail('ERR_INVALID_KEYRING', `${label} has an unknown field "${printable(name, 40)}"`, id === undefined ? {} : { keyId: id });
   }

@@ -9,6 +9,7 @@ import { KEY_STATES, type KeyState, type SecretEncoding } from '../document/sche
 import { MIN_SECRET_BYTES } from './policy.js';
 import { timeValue } from '../document/time.js';
 import { checkOptions } from '../args.js';
+import { keyLabel } from '../document/index.js';
 
 export { checkKeyId, KEY_STATES, type KeyState, type SecretEncoding };
 
@@ -170,10 +171,11 @@ export class Key {
     if (typeof spec !== 'object' || spec === null) fail('ERR_INVALID_KEY', `a key must be an object with id and secret, got ${describe(spec)}`);
     checkOptions(spec, KEY_SPEC_FIELDS, 'a key spec');
     const id = checkKeyId(spec.id);
+    const { label, details } = keyLabel(id);
     const state = spec.state ?? defaults.state;
-    if (!KEY_STATES.includes(state)) fail('ERR_INVALID_KEY', `key "${id}": state must be one of ${KEY_STATES.join(', ')}`, { keyId: id });
-    const createdAt = spec.createdAt === undefined ? defaults.now : toDate(spec.createdAt, `key "${id}": createdAt`, id);
-    const activatesAt = spec.activatesAt === undefined ? undefined : toDate(spec.activatesAt, `key "${id}": activatesAt`, id);
+    if (!KEY_STATES.includes(state)) fail('ERR_INVALID_KEY', `${label}: state must be one of ${KEY_STATES.join(', ')}`, details);
+    const createdAt = spec.createdAt === undefined ? defaults.now : toDate(spec.createdAt, `${label}: createdAt`, details.keyId);
+    const activatesAt = spec.activatesAt === undefined ? undefined : toDate(spec.activatesAt, `${label}: activatesAt`, details.keyId);
     return new Key(id, state, createdAt, activatesAt, materialFrom(id, spec.secret, spec.encoding));
   }
 
@@ -199,39 +201,44 @@ export class Key {
 }
 
 /** Parses a {@link TimeInput} strictly (RFC 3339 with an offset for strings); an invalid time is ERR_INVALID_KEY naming `what` and the key. */
-export function toDate(value: TimeInput, what: string, keyId: string): Date {
+export function toDate(value: TimeInput, what: string, keyId: string | undefined): Date {
   const ms = timeValue(value);
-  if (ms === undefined) fail('ERR_INVALID_KEY', `${what} is not a valid time (use an RFC 3339 time with an offset, such as 2026-12-01T00:00:00Z)`, { keyId });
+  if (ms === undefined) fail('ERR_INVALID_KEY', `${what} is not a valid time (use an RFC 3339 time with an offset, such as 2026-12-01T00:00:00Z)`, keyId === undefined ? {} : { keyId });
   return new Date(ms);
 }
 
 function materialFrom(id: string, secret: unknown, encoding: SecretEncoding | undefined): KeyMaterial {
+  // A secret that fails and is itself shaped as an id suggests the two are
+  // swapped: then the id (perhaps the real secret) is not shown either.
+  const swapped = typeof secret === 'string' && KEY_ID_PATTERN.test(secret) && id.length >= MIN_SECRET_BYTES;
+  const { label, details } = keyLabel(id, swapped);
   if (secret instanceof Uint8Array) {
-    if (encoding !== undefined) fail('ERR_INVALID_KEY', `key "${id}": encoding applies to string secrets only`, { keyId: id });
-    return checkedMaterial(id, new KeyMaterial(new Uint8Array(secret)));
+    if (encoding !== undefined) fail('ERR_INVALID_KEY', `${label}: encoding applies to string secrets only`, details);
+    return checkedMaterial(label, details, new KeyMaterial(new Uint8Array(secret)));
   }
-  if (typeof secret !== 'string') fail('ERR_INVALID_KEY', `key "${id}": secret must be a string or a Uint8Array, got ${describe(secret)}`, { keyId: id });
+  if (typeof secret !== 'string') fail('ERR_INVALID_KEY', `${label}: secret must be a string or a Uint8Array, got ${describe(secret)}`, details);
   const enc = encoding ?? 'utf8';
-  if (!ENCODINGS.includes(enc)) fail('ERR_INVALID_KEY', `key "${id}": encoding must be one of ${ENCODINGS.join(', ')}`, { keyId: id });
+  if (!ENCODINGS.includes(enc)) fail('ERR_INVALID_KEY', `${label}: encoding must be one of ${ENCODINGS.join(', ')}`, details);
   let bytes: Uint8Array | undefined;
   // Every decoding below writes into a buffer with its own backing store, never Node's shared pool.
   if (enc === 'utf8') {
     try {
       bytes = utf8(secret);
     } catch {
-      fail('ERR_INVALID_KEY', `key "${id}": secret is not well-formed Unicode`, { keyId: id });
+      fail('ERR_INVALID_KEY', `${label}: secret is not well-formed Unicode`, details);
     }
   } else if (enc === 'hex') bytes = fromHexStrict(secret);
   else if (enc === 'base64') bytes = fromBase64Strict(secret, true);
   else bytes = fromBase64urlStrict(secret, true);
-  if (bytes === undefined) fail('ERR_INVALID_KEY', `key "${id}": secret is not valid ${enc}`, { keyId: id });
-  return checkedMaterial(id, new KeyMaterial(bytes, secret, enc));
+  if (bytes === undefined) fail('ERR_INVALID_KEY', `${label}: secret is not valid ${enc}`, details);
+  return checkedMaterial(label, details, new KeyMaterial(bytes, secret, enc));
 }
 
-function checkedMaterial(id: string, material: KeyMaterial): KeyMaterial {
+function checkedMaterial(label: string, details: { keyId?: string }, material: KeyMaterial): KeyMaterial {
   const length = material.bytes().length;
   if (length < MIN_SECRET_BYTES) {
-    fail('ERR_INVALID_KEY', `key "${id}": secret material is ${length} bytes; at least ${MIN_SECRET_BYTES} are required`, { keyId: id });
+    material.bytes().fill(0);
+    fail('ERR_INVALID_KEY', `${label}: secret material is ${length} bytes; at least ${MIN_SECRET_BYTES} are required`, details);
   }
   return material;
 }

@@ -7,7 +7,7 @@ import { fail } from '../errors.js';
 import { checkKeyId } from '../document/index.js';
 import { parseSecretJson } from './read.js';
 import { isSealedText } from './sealed.js';
-import { checkPlatformSecret, parseOldKeys, platformDocument, PLATFORM } from './platform.js';
+import { checkPlatformSecret, looksSwapped, parseOldKeys, platformDocument, PLATFORM } from './platform.js';
 
 /** Where fields come from. */
 export interface FieldSource {
@@ -132,6 +132,9 @@ function platformFromFields(src: FieldSource): unknown {
   const name = src.get(PLATFORM.name);
   if (secret === undefined || secret === '') fail('ERR_INVALID_KEYRING', `${src.label}: ${src.describe(PLATFORM.key)} is ${secret === undefined ? 'not set' : 'empty'} (the platform layout needs ${PLATFORM.key} and ${PLATFORM.name})`);
   if (name === undefined || name === '') fail('ERR_INVALID_KEYRING', `${src.label}: ${src.describe(PLATFORM.name)} is ${name === undefined ? 'not set' : 'empty'} (the platform layout needs ${PLATFORM.key} and ${PLATFORM.name})`);
+  if (looksSwapped(name, secret) || name === secret) {
+    fail('ERR_INVALID_KEYRING', `${src.label}: ${src.describe(PLATFORM.key)} and ${src.describe(PLATFORM.name)} look exchanged (or hold the same value): ${PLATFORM.key} must hold the secret and ${PLATFORM.name} its key id (neither value is shown)`);
+  }
   let activeId: string;
   try {
     activeId = checkKeyId(name);

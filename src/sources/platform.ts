@@ -6,7 +6,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { checkKeyId, DOCUMENT_FORMAT, type KeyringDocument, type KeyringDocumentKey } from '../document/index.js';
+import { checkKeyId, keyLabel, KEY_ID_PATTERN, DOCUMENT_FORMAT, type KeyringDocument, type KeyringDocumentKey } from '../document/index.js';
 import { parseSecretJson } from './read.js';
 
 /** The field names of the platform layout. */
@@ -30,12 +30,32 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
  * ```
  */
 export function checkPlatformSecret(secret: string, keyId: string, where: string): string {
+  if (isPlatformSecret(secret)) return secret;
   const rule = `the platform layout needs a printable-ASCII secret whose length is a non-zero multiple of ${PLATFORM_MULTIPLE} (at most ${MAX_LENGTH})`;
-  if (!PRINTABLE_ASCII.test(secret)) fail('ERR_INVALID_KEY', `key "${keyId}" (${where}): the secret holds a character outside printable ASCII; ${rule}`, { keyId });
-  if (secret.length === 0 || secret.length % PLATFORM_MULTIPLE !== 0 || secret.length > MAX_LENGTH) {
-    fail('ERR_INVALID_KEY', `key "${keyId}" (${where}): the secret is ${secret.length} characters; ${rule}`, { keyId });
-  }
-  return secret;
+  // A failing secret shaped as an id, under an id shaped as a secret: swapped values. Show neither.
+  const { label, details } = keyLabel(keyId, isPlatformSecret(keyId) && KEY_ID_PATTERN.test(secret));
+  if (!PRINTABLE_ASCII.test(secret)) fail('ERR_INVALID_KEY', `${label} (${where}): the secret holds a character outside printable ASCII; ${rule}`, details);
+  return fail('ERR_INVALID_KEY', `${label} (${where}): the secret is ${secret.length} characters; ${rule}`, details);
+}
+
+/**
+ * True when `value` meets the platform layout's secret rule.
+ * @example
+ * ```ts
+ * isPlatformSecret('ASDFGHJKL1234567'); // true
+ * isPlatformSecret('newkey');           // false
+ * ```
+ */
+export function isPlatformSecret(value: string): boolean {
+  return PRINTABLE_ASCII.test(value) && value.length > 0 && value.length % PLATFORM_MULTIPLE === 0 && value.length <= MAX_LENGTH;
+}
+
+/**
+ * True when an id and a secret look exchanged: the secret fails the rule
+ * and is shaped as a key id, while the id meets the secret rule.
+ */
+export function looksSwapped(id: string, secret: string): boolean {
+  return !isPlatformSecret(secret) && KEY_ID_PATTERN.test(secret) && isPlatformSecret(id);
 }
 
 /**
@@ -49,7 +69,9 @@ export function parseOldKeys(text: string, where: string): Map<string, string> {
   const value = parseSecretJson(text, where);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('ERR_INVALID_KEYRING', `${where} must be a JSON object mapping old key ids to secrets`);
   const duplicate = firstDuplicateTopLevelName(text);
-  if (duplicate !== undefined) fail('ERR_INVALID_KEYRING', `${where} names key "${duplicate.slice(0, 64)}" more than once; JSON would silently keep the last`);
+  if (duplicate !== undefined) {
+    fail('ERR_INVALID_KEYRING', `${where} names ${keyLabel(duplicate.slice(0, 64), isPlatformSecret(duplicate)).label} more than once; JSON would silently keep the last`);
+  }
   const map = new Map<string, string>();
   // JSON.parse defines "__proto__" as an own property, so Object.entries sees it.
   for (const [id, secret] of Object.entries(value as Record<string, unknown>)) {
@@ -58,7 +80,11 @@ export function parseOldKeys(text: string, where: string): Map<string, string> {
     } catch (err) {
       fail('ERR_INVALID_KEYRING', `${where}: ${(err as Error).message}`);
     }
-    if (typeof secret !== 'string') fail('ERR_INVALID_KEYRING', `${where}: the secret of key "${id}" must be a string`, { keyId: id });
+    const { label, details } = keyLabel(id);
+    if (typeof secret !== 'string') fail('ERR_INVALID_KEYRING', `${where}: the secret of ${label} must be a string`, details);
+    if (looksSwapped(id, secret)) {
+      fail('ERR_INVALID_KEYRING', `${where} looks inverted: it must map each key id to its secret ({"id": "secret"}), and one entry maps a secret-shaped name to an id-shaped value (neither is shown)`);
+    }
     map.set(id, checkPlatformSecret(secret, id, where));
   }
   return map;
@@ -126,7 +152,8 @@ export function platformDocument(keys: PlatformKeys): KeyringDocument {
   for (const [id, secret] of keys.old) {
     if (id === keys.activeId) {
       // The same key listed twice is harmless; two secrets under one id are not.
-      if (secret !== keys.secret) fail('ERR_INVALID_KEYRING', `key "${id}" is the active key and also in ${PLATFORM.old} with a different secret`, { keyId: id });
+      const { label, details } = keyLabel(id);
+      if (secret !== keys.secret) fail('ERR_INVALID_KEYRING', `${label} is the active key and also in ${PLATFORM.old} with a different secret`, details);
       continue;
     }
     list.push({ id, state: 'decrypt-only', secret, encoding: 'utf8' });
