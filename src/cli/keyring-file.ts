@@ -93,7 +93,11 @@ export function unlockFromArgs(values: Record<string, unknown>, io: CliIO): Unlo
   const option = `--${masterEnv ? 'master-key-env' : 'passphrase-env'}`;
   checkVariableName(name, option);
   const value = io.env[name];
-  if (value === undefined || value === '') throw new UsageError(`environment variable ${name} (named by ${option}) is not set or empty`);
+  if (value === undefined || value === '') {
+    // Echo the name only when it reads as one (an underscore, or short): a value passed by mistake stays hidden.
+    const shown = name.includes('_') || name.length < 16 ? name : `${redacted(name)} (not shown: it may be a secret rather than a name)`;
+    throw new UsageError(`environment variable ${shown} (named by ${option}) is not set or empty`);
+  }
   if (passEnv !== undefined) return { passphrase: value };
   try {
     parseMasterKey(value, `environment variable ${name}`);

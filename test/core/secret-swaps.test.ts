@@ -25,8 +25,8 @@ function expectHidden(err: KeyrollError, secret: string): void {
 }
 
 describe('a secret never shows when values are swapped', () => {
-  for (const secret of [HEX32, PLATFORM16, `${PLATFORM16}${PLATFORM16}`]) {
-    it(`ENCRYPTION_KEY and ACTIVE_ENCRYPTION_KEY_NAME exchanged (${secret.length}-char secret)`, async () => {
+  for (const [n, secret] of [HEX32, PLATFORM16, `${PLATFORM16}${PLATFORM16}`].entries()) {
+    it(`ENCRYPTION_KEY and ACTIVE_ENCRYPTION_KEY_NAME exchanged (secret #${n}, ${secret.length} chars)`, async () => {
       const err = await caught(() => Keyring.fromEnv({ ENCRYPTION_KEY: 'newkey', ACTIVE_ENCRYPTION_KEY_NAME: secret }));
       expectHidden(err, secret);
       expect(err.message).toMatch(/look exchanged/);
@@ -34,7 +34,7 @@ describe('a secret never shows when values are swapped', () => {
       expectHidden(withOld, secret);
     });
 
-    it(`an inverted oldEncKeys.json, secret -> name (${secret.length}-char secret)`, async () => {
+    it(`an inverted oldEncKeys.json, secret -> name (secret #${n}, ${secret.length} chars)`, async () => {
       const env = { ENCRYPTION_KEY: 'NEWKEY0123456789', ACTIVE_ENCRYPTION_KEY_NAME: 'newkey' };
       for (const old of [`{"${secret}":"mykey"}`, `{"${secret}":"mykey","${secret}":"other"}`]) {
         const err = await caught(() => Keyring.fromEnv({ ...env, 'oldEncKeys.json': old }));
