@@ -85,10 +85,20 @@ export class KeyMaterial {
    * The length in characters of a secret given as a raw UTF-8 string (as
    * operators type it), which is what the policy's length rules are about;
    * `undefined` for bytes and for hex/base64 encodings, whose length follows
-   * from the byte count (so an exported bytes key always loads back).
+   * from the byte count (so an exported bytes key always loads back). A
+   * character is a Unicode code point (docs/format.md), not a UTF-16 unit:
+   * `'🔑'` counts once, as it does in any other language's decoder.
    */
   typedLength(): number | undefined {
-    return this.#encoding === 'utf8' ? this.#text?.length : undefined;
+    if (this.#encoding !== 'utf8' || this.#text === undefined) return undefined;
+    let points = 0;
+    for (let i = 0; i < this.#text.length; i++) {
+      const unit = this.#text.charCodeAt(i);
+      // A well-formed string (checked when the key was made): a high surrogate starts a pair.
+      if (unit >= 0xd800 && unit <= 0xdbff) i++;
+      points++;
+    }
+    return points;
   }
   /** The secret as written in a keyring document. */
   exportForm(): { secret: string; encoding: SecretEncoding } {

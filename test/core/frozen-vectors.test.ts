@@ -96,3 +96,38 @@ describe('frozen format v1 vectors', () => {
     });
   }
 });
+
+describe('frozen vectors pin the spec where decoders disagreed', () => {
+  const byName = (name: string) => vectors.find((v) => v.name === name)!;
+
+  it('context keys sort by UTF-8 bytes, not UTF-16 code units', () => {
+    const v = byName('context keys whose UTF-8 and UTF-16 orders differ');
+    const keys = Object.keys(v.context as Record<string, string>);
+    const utf16 = [...keys].sort();
+    const utf8 = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(utf16).not.toEqual(utf8);
+    const hex = (s: string) => Buffer.from(s).toString('hex');
+    const at = (key: string) => v.canonicalContextHex.indexOf(hex(key));
+    expect(utf8.map(at)).toEqual([...utf8.map(at)].sort((a, b) => a - b));
+  });
+
+  it('{} is no context', () => {
+    const v = byName('empty record context {}');
+    const ring = Keyring.create({ keys: [{ id: v.keyId, secret: v.secret, encoding: v.encoding }] });
+    expect(ring.decryptString(v.envelopeText)).toBe(v.plaintext);
+    expect(v.canonicalContextHex).toBe('');
+  });
+
+  it('a 64-character key id and a non-ASCII UTF-8 secret are covered', () => {
+    expect(byName('a 64-character key id').keyId).toHaveLength(64);
+    const secret = byName('a non-ASCII UTF-8 secret').secret;
+    expect(Buffer.byteLength(secret)).toBeGreaterThan(secret.length);
+  });
+
+  it('a typed secret is measured in code points for the policy', () => {
+    const secret = `${'🔑'.repeat(15)}a`; // 16 code points, 31 UTF-16 units
+    const ring = Keyring.create({ keys: [{ id: 'k', secret }], policy: { secretLengthMultipleOf: 16, maxSecretLength: 16 } });
+    expect(ring.activeKeyId).toBe('k');
+    expect(() => Keyring.create({ keys: [{ id: 'k', secret: `${secret}b` }], policy: { secretLengthMultipleOf: 16 } })).toThrow(/17 characters/);
+  });
+});
