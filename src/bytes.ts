@@ -46,7 +46,7 @@ export function toBase64url(bytes: Uint8Array): string {
  * non-zero unused bits is refused, so one text has exactly one decoding.
  * Returns `undefined` instead of throwing, so callers choose the error.
  */
-export function fromBase64urlStrict(text: string, own = false): Buffer | undefined {
+export function fromBase64urlStrict(text: string, own = true): Buffer | undefined {
   const rem = text.length % 4;
   if (rem === 1) return undefined;
   if (text.indexOf('+') !== -1 || text.indexOf('/') !== -1 || text.indexOf('=') !== -1) return undefined;

@@ -238,8 +238,8 @@ function materialFrom(id: string, secret: unknown, encoding: SecretEncoding | un
       fail('ERR_INVALID_KEY', `${label}: secret is not well-formed Unicode`, details);
     }
   } else if (enc === 'hex') bytes = fromHexStrict(secret);
-  else if (enc === 'base64') bytes = fromBase64Strict(secret, true);
-  else bytes = fromBase64urlStrict(secret, true);
+  else if (enc === 'base64') bytes = fromBase64Strict(secret);
+  else bytes = fromBase64urlStrict(secret);
   if (bytes === undefined) fail('ERR_INVALID_KEY', `${label}: secret is not valid ${enc}`, details);
   return checkedMaterial(label, details, new KeyMaterial(bytes, secret, enc));
 }

@@ -48,10 +48,9 @@ describe('key material never lands in the shared Buffer pool', () => {
     expect(ownStore(hkdf(new Uint8Array(32), new Uint8Array(16), new Uint8Array(0), 32))).toBe(true);
     expect(ownStore(randomBytes(32))).toBe(true);
     expect(ownStore(parseMasterKey('ab'.repeat(32)))).toBe(true);
-    expect(ownStore(parseMasterKey(Buffer.alloc(32, 1).toString('base64')))).toBe(true);
     expect(ownStore(fromHexStrict('abcd')!)).toBe(true);
     expect(ownStore(fromBase64Strict('q83v')!)).toBe(true);
-    expect(ownStore(fromBase64urlStrict('q83v', true)!)).toBe(true);
+    expect(ownStore(fromBase64urlStrict('q83v')!)).toBe(true);
   });
 
   it("an envelope's .buffer holds no secret, PRK or HMAC pad", () => {
