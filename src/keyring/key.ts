@@ -4,7 +4,7 @@
  */
 import { fail } from '../errors.js';
 import { describe, fromBase64Strict, fromBase64urlStrict, fromHexStrict, toBase64url, utf8 } from '../bytes.js';
-import { checkKeyId } from '../document/key-id.js';
+import { checkKeyId, KEY_ID_PATTERN } from '../document/key-id.js';
 import { KEY_STATES, type KeyState, type SecretEncoding } from '../document/schema.js';
 import { MIN_SECRET_BYTES } from './policy.js';
 import { timeValue } from '../document/time.js';

@@ -587,7 +587,7 @@ export class Keyring {
    */
   blindIndex(value: BlindIndexValue, options: BlindIndexOptions): string {
     const spec = indexSpec(options);
-    return indexesUnder([this.#activeAt(this.#now()).material()], value, spec)[0]!;
+    return indexesUnder([materialOf(this.#activeAt(this.#now()))], value, spec)[0]!;
   }
 
   /**
@@ -605,9 +605,9 @@ export class Keyring {
     const spec = indexSpec(options);
     const now = this.#now();
     const active = this.#activeAt(now);
-    const materials = [active.material()];
+    const materials = [materialOf(active)];
     for (const key of this.#keys.values()) {
-      if (key !== active && this.#stateAt(key, active, now) !== 'disabled') materials.push(key.material());
+      if (key !== active && this.#stateAt(key, active, now) !== 'disabled') materials.push(materialOf(key));
     }
     return indexesUnder(materials, value, spec);
   }

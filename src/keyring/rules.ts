@@ -4,7 +4,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { KEY_ID_PATTERN } from '../envelope/format.js';
+import { KEY_ID_PATTERN } from '../document/index.js';
 import { materialOf, type Key } from './key.js';
 import { keyLabel } from '../document/index.js';
 import type { Policy } from './policy.js';

@@ -35,4 +35,13 @@ describe('keyroll never prints a secret passed in the wrong place', () => {
       expectHidden(run(dir, ['list', '--keyring', 'k.json', '--json']), secret);
     }
   });
+
+  it('ENCRYPTION_KEY and ACTIVE_ENCRYPTION_KEY_NAME exchanged, read with --keyring-env', () => {
+    const dir = workdir();
+    for (const secret of [HEX64.slice(0, 32), PLATFORM16]) {
+      const r = run(dir, ['list', '--keyring-env'], { env: { ENCRYPTION_KEY: 'newkey', ACTIVE_ENCRYPTION_KEY_NAME: secret } });
+      expectHidden(r, secret);
+      expect(r.stderr).toMatch(/look exchanged/);
+    }
+  });
 });
