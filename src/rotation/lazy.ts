@@ -14,6 +14,8 @@ import { DEFAULT_SUITE, SUPPORTED_VERSIONS, parseEnvelope } from '../envelope/fo
 import type { Context } from '../envelope/context.js';
 import type { Keyring, OpenResult } from '../keyring/keyring.js';
 
+const SUITE_IDS: ReadonlySet<number> = new Set([DEFAULT_SUITE.id]);
+
 const ENCODER = new TextEncoder();
 const REFRESH_OPTIONS = ['context', 'fromPlaintext', 'isLegacy', 'counters'];
 
