@@ -20,7 +20,7 @@ async function caught(action: () => unknown): Promise<KeyrollError> {
 }
 
 function expectHidden(err: KeyrollError, secret: string): void {
-  const views = [err.message, String(err.keyId), utilInspect(err, { depth: 10, showHidden: true }), JSON.stringify(err), JSON.stringify({ ...err }), String(err.stack)];
+  const views = [err.message, String(err.keyId), JSON.stringify(err.details ?? {}), String(err.file), utilInspect(err, { depth: 10, showHidden: true }), JSON.stringify(err), JSON.stringify({ ...err }), String(err.stack)];
   for (const view of views) expect(view).not.toContain(secret);
 }
 
