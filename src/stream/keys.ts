@@ -6,6 +6,7 @@
  */
 import { fail } from '../errors.js';
 import type { Keyring } from '../keyring/keyring.js';
+import { materialOf } from '../keyring/key.js';
 import { checkEnvelopeVersion } from '../keyring/policy.js';
 import type { StreamHeader } from '../envelope/stream-header.js';
 import { suite1Key } from '../suites/suite1.js';
@@ -16,7 +17,7 @@ import type { HmacKey } from '../suites/hmac.js';
 export function activeStreamKey(ring: Keyring): { keyId: string; prk: HmacKey } {
   checkRing(ring);
   const keyId = ring.activeKeyId;
-  return { keyId, prk: ring.get(keyId)!.material().derived(1, suite1Key).prk };
+  return { keyId, prk: materialOf(ring.get(keyId)!).derived(1, suite1Key).prk };
 }
 
 /** The opening state for a stream's header; a KeyrollError when it cannot be opened. */
@@ -26,7 +27,7 @@ export function openingCipher(ring: Keyring, header: StreamHeader, context: Uint
   if (key === undefined) fail('ERR_UNKNOWN_KEY', `streaming envelope names key "${keyId}", which is not in this keyring`, { keyId });
   if (key.state === 'disabled') fail('ERR_KEY_DISABLED', `streaming envelope names key "${keyId}", which is disabled`, { keyId });
   checkEnvelopeVersion(ring.policy, header.version, keyId);
-  const cipher = streamCipher(key.material().derived(1, suite1Key).prk, header, context, false);
+  const cipher = streamCipher(materialOf(key).derived(1, suite1Key).prk, header, context, false);
   if (!commitmentMatches(header, cipher)) {
     wipeStream(cipher);
     fail('ERR_DECRYPT_FAILED', `decryption failed for a streaming envelope naming key "${keyId}": its header was tampered with, or the key's secret is not the one that made it`, { keyId });
