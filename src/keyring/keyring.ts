@@ -625,7 +625,7 @@ export class Keyring {
     const now = this.#nowDate();
     const keys = addKey(this.#resolved(now), key, options, now);
     const added = keys[keys.length - 1]!;
-    const removed = afterReAdd(this.#removed, added.id, added.material().bytes(), options.reuseRemovedId === true);
+    const removed = afterReAdd(this.#removed, added.id, materialOf(added).bytes(), options.reuseRemovedId === true);
     return this.#derive(keys, removed);
   }
 
@@ -685,7 +685,7 @@ export class Keyring {
   remove(keyId: string): Keyring {
     const now = this.#nowDate();
     const keys = removeKey(this.#resolved(now), keyId);
-    return this.#derive(keys, afterRemove(this.#removed, keyId, this.#keys.get(keyId)!.material().bytes(), now));
+    return this.#derive(keys, afterRemove(this.#removed, keyId, materialOf(this.#keys.get(keyId)!).bytes(), now));
   }
 
   /**
