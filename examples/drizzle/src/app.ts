@@ -16,8 +16,17 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { KeyrollError, type Keyring } from 'keyroll';
 import { CREATE_SQL, EMAIL_INDEX, contactsSchema } from './schema.js';
 
+/** What {@link createContactsService} returns. */
+export interface ContactsService {
+  readonly handler: RequestListener;
+  /** The SQLite handle (tests and the batch job use it). */
+  readonly raw: Database.Database;
+  readonly counters: { staleSeen: number; rewritten: number };
+  close(): void;
+}
+
 /** The service: its request handler and the pieces tests look at. */
-export function createContactsService(file: string, ring: () => Keyring) {
+export function createContactsService(file: string, ring: () => Keyring): ContactsService {
   const raw = new Database(file);
   raw.pragma('journal_mode = WAL');
   raw.exec(CREATE_SQL);
