@@ -2,15 +2,18 @@
  * Loading and saving the keyring file a command works on: plain or sealed
  * (`--master-key-env NAME` / `--passphrase-env NAME` name the variable that
  * unlocks it), written atomically with a backup, re-sealed with the same
- * unlock (and the same scrypt cost) when it was sealed.
+ * unlock (and the same scrypt cost) when it was sealed. A command that
+ * changes the file holds `<file>.lock` from the read to the write, so two
+ * runs take turns instead of one losing the other's change.
  * @module
  */
 import { resolve } from 'node:path';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { fail } from '../errors.js';
 import { Keyring } from '../keyring/keyring.js';
 import { checkScrypt, headerScrypt, parseMasterKey, sealedHeader, sealKeyring, unsealText, writeFileAtomic, type UnlockOptions } from '../sources/index.js';
-import { readKeyringText } from '../sources/read.js';
+import { readFileChecked, readKeyringText } from '../sources/read.js';
+import { lockFile, type FileLock } from '../sources/lock.js';
 import { UsageError, type CliIO } from './command.js';
 import { layoutText, loadLayoutArg, type KeyringLayout } from './keyring-source.js';
 import { looksLikeSecret, redacted } from '../document/index.js';
@@ -31,6 +34,14 @@ export const NEW_KEYRING_OPTIONS = {
   'master-key-env': KEYRING_OPTIONS['master-key-env'],
   'passphrase-env': KEYRING_OPTIONS['passphrase-env'],
 } as const;
+
+/** The option of every command that replaces a file. */
+export const WRITE_OPTIONS = {
+  'no-backup': { type: 'boolean' },
+} as const;
+
+/** Help lines for {@link WRITE_OPTIONS}. */
+export const WRITE_HELP = ['  --no-backup             do not keep the replaced file as <file>.bak'];
 
 /** Help lines for {@link KEYRING_OPTIONS}. */
 export const KEYRING_HELP = [
@@ -60,6 +71,10 @@ export interface LoadedKeyring {
   readonly layout?: KeyringLayout;
   /** Set when the file is sealed: its authenticated generation (0 for a 0.1.0 file). */
   readonly generation?: number | undefined;
+  /** A keyring file's bytes as read: the backup is made of them, and a write checks the file still holds them. */
+  readonly bytes?: Uint8Array;
+  /** False with `--no-backup`. */
+  readonly backup: boolean;
 }
 
 /**
@@ -121,29 +136,37 @@ export function requirePath(values: Record<string, unknown>, option: string, io:
 }
 
 /**
- * Loads `--keyring FILE`, unsealing it when it is sealed.
+ * Loads `--keyring FILE`, unsealing it when it is sealed. With `forUpdate`
+ * the file's lock is taken first and held until {@link saveKeyring} (or
+ * {@link releaseLocks}, which the CLI calls when a command ends). Warns on
+ * stderr when the file is readable by group or others.
  * @example
  * ```ts
  * const { ring, path, unlock } = await loadKeyringArg(values, io);
  * ```
  */
-export async function loadKeyringArg(values: Record<string, unknown>, io: CliIO): Promise<LoadedKeyring> {
+export async function loadKeyringArg(values: Record<string, unknown>, io: CliIO, options: { forUpdate?: boolean } = {}): Promise<LoadedKeyring> {
   const minGeneration = minGenerationFromArgs(values);
+  const backup = values['no-backup'] !== true;
+  if (options.forUpdate === true) await lockKeyringArg(values, io);
   const other = await loadLayoutArg(values, io, minGeneration);
-  if (other !== undefined) return { ring: other.ring, path: other.path, unlock: undefined, layout: other.layout };
+  if (other !== undefined) return { ring: other.ring, path: other.path, unlock: undefined, layout: other.layout, backup };
   const path = requirePath(values, 'keyring', io);
   const unlockArg = unlockFromArgs(values, io);
-  const { text, sealed } = await readKeyringText(path);
+  const { text, sealed, bytes, stats } = await readKeyringText(path);
+  if ((stats.mode & 0o044) !== 0) {
+    io.stderr.write(`keyroll: warning: ${path} is readable by ${(stats.mode & 0o004) !== 0 ? 'others' : 'its group'} (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}); it holds secrets: chmod 600 ${path}\n`);
+  }
   if (!sealed) {
     if (unlockArg !== undefined) throw new UsageError(`${path} is a plain keyring; --master-key-env and --passphrase-env apply to sealed ones`);
     if (minGeneration !== undefined) fail('ERR_INVALID_KEYRING', `keyring file ${path} is a plain keyring, which has no generation; --min-generation applies to sealed ones`, { file: path });
-    return { ring: Keyring.fromJSON(parseDocumentText(text, path)), path, unlock: undefined };
+    return { ring: Keyring.fromJSON(parseDocumentText(text, path)), path, unlock: undefined, bytes, backup };
   }
   if (unlockArg === undefined) throw new UsageError(`${path} is sealed; pass --master-key-env NAME or --passphrase-env NAME`);
   const { document, generation } = await unsealText(text, unlockArg, path, minGeneration === undefined ? {} : { minGeneration });
   const cost = 'passphrase' in unlockArg ? headerScrypt(sealedHeader(text, path)) : undefined;
   const unlock: UnlockOptions = cost === undefined ? unlockArg : { passphrase: (unlockArg as { passphrase: string }).passphrase, scrypt: cost };
-  return { ring: Keyring.fromJSON(document as object), path, unlock, generation };
+  return { ring: Keyring.fromJSON(document as object), path, unlock, generation, bytes, backup };
 }
 
 /**
@@ -159,6 +182,46 @@ export function minGenerationFromArgs(values: Record<string, unknown>): number |
   const value = /^(0|[1-9][0-9]{0,15})$/.test(String(text)) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value)) throw new UsageError('--min-generation must be an integer from 0 to 2^53 - 1');
   return value;
+}
+
+/** Takes the lock of the file `--keyring` names (not of a directory, which is never written). */
+async function lockKeyringArg(values: Record<string, unknown>, io: CliIO): Promise<void> {
+  const given = values['keyring'];
+  if (values['keyring-env'] === true || typeof given !== 'string' || given === '') return;
+  const path = resolve(io.cwd, given);
+  if ((await stat(path).catch(() => undefined))?.isDirectory() === true) return;
+  await holdLock(path);
+}
+
+const held = new Map<string, FileLock>();
+let exitHook = false;
+
+async function holdLock(path: string): Promise<FileLock> {
+  const existing = held.get(path);
+  if (existing !== undefined) return existing;
+  const lock = await lockFile(path);
+  held.set(path, lock);
+  if (!exitHook) {
+    exitHook = true;
+    // A command that throws between read and write still leaves no lock behind.
+    process.once('exit', () => {
+      for (const l of held.values()) l.releaseSync();
+    });
+  }
+  return lock;
+}
+
+/**
+ * Releases every lock this process holds (the CLI calls it when a command ends).
+ * @example
+ * ```ts
+ * try { return await command.run(parsed, io); } finally { await releaseLocks(); }
+ * ```
+ */
+export async function releaseLocks(): Promise<void> {
+  const locks = [...held.values()];
+  held.clear();
+  await Promise.all(locks.map((l) => l.release()));
 }
 
 /**
@@ -177,21 +240,33 @@ export function parseDocumentText(text: string, path: string): object {
 }
 
 /**
- * Writes a file atomically with a backup (`<file>.bak`). The test hook
- * `KEYROLL_TEST_CRASH_BEFORE_RENAME=1` kills the process after the temp file
- * is durable and before the rename, to prove a crash leaves the old file.
+ * Writes a file atomically, keeping the replaced one as `<file>.bak` unless
+ * `backup` is false, under the file's lock. With `previous` (the bytes the
+ * command read) the backup is made of them, and the write is refused with
+ * `ERR_CONFLICT` when the file no longer holds them.
  * @example
  * ```ts
  * await writeOut('/etc/app/keyring.json', text, io);
  * ```
  */
-export async function writeOut(path: string, data: string | Uint8Array, io: CliIO): Promise<string | undefined> {
-  const crash = io.env['KEYROLL_TEST_CRASH_BEFORE_RENAME'] === '1';
-  return writeFileAtomic(path, data, {
-    mode: 0o600,
-    backup: true,
-    ...(crash ? { beforeRename: () => void process.kill(process.pid, 'SIGKILL') } : {}),
-  });
+export async function writeOut(path: string, data: string | Uint8Array, _io: CliIO, options: { backup?: boolean; previous?: Uint8Array } = {}): Promise<string | undefined> {
+  const lock = await holdLock(path);
+  try {
+    if (options.previous !== undefined) {
+      const now = await readFileChecked(path).then((f) => f.bytes, (err: unknown) => (isMissing(err) ? undefined : Promise.reject(err)));
+      if (now === undefined || !Buffer.from(options.previous).equals(now)) {
+        fail('ERR_CONFLICT', `${path} was changed by someone else since it was read; nothing was written, run the command again`, { file: path });
+      }
+    }
+    return await writeFileAtomic(path, data, { mode: 0o600, backup: options.backup ?? true, ...(options.previous === undefined ? {} : { previous: options.previous }) });
+  } finally {
+    held.delete(path);
+    await lock.release();
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  return ((err as { cause?: NodeJS.ErrnoException }).cause?.code ?? '') === 'ENOENT';
 }
 
 /**
@@ -209,16 +284,18 @@ export async function keyringFileText(ring: Keyring, unlock: UnlockOptions | und
 }
 
 /**
- * Saves a modified keyring over its file (sealed again when it was sealed).
+ * Saves a modified keyring over its file (sealed again when it was sealed),
+ * with `--no-backup` honoured and the lock released.
  * @example
  * ```ts
  * await saveKeyring(loaded, loaded.ring.promote('k2'), io);
  * ```
  */
 export async function saveKeyring(loaded: LoadedKeyring, ring: Keyring, io: CliIO): Promise<string | undefined> {
-  if (loaded.layout !== undefined) return writeOut(loaded.path, layoutText(loaded.layout, ring), io);
+  const written = { backup: loaded.backup, ...(loaded.bytes === undefined ? {} : { previous: loaded.bytes }) };
+  if (loaded.layout !== undefined) return writeOut(loaded.path, layoutText(loaded.layout, ring), io, written);
   // Every write of a sealed file bumps its generation (a 0.1.0 file, generation 0, becomes 1).
-  return writeOut(loaded.path, await keyringFileText(ring, loaded.unlock, (loaded.generation ?? 0) + 1), io);
+  return writeOut(loaded.path, await keyringFileText(ring, loaded.unlock, (loaded.generation ?? 0) + 1), io, written);
 }
 
 /**
@@ -231,7 +308,7 @@ export async function saveKeyring(loaded: LoadedKeyring, ring: Keyring, io: CliI
 export async function refuseOverwrite(path: string, force: boolean): Promise<void> {
   if (force) return;
   const exists = await access(path).then(() => true, () => false);
-  if (exists) throw new UsageError(`${path} exists; pass --force to replace it (a backup is kept as ${path}.bak)`);
+  if (exists) throw new UsageError(`${path} exists; pass --force to replace it (a backup is kept as ${path}.bak unless --no-backup)`);
 }
 
 /**

@@ -67,7 +67,7 @@ export async function loadLayoutArg(values: Record<string, unknown>, io: CliIO, 
     return { ring: Keyring.fromJSON((await loadKeyringFromDirectory(path)) as object), path, layout: { kind: 'directory', path } };
   }
   if (info?.isFile() !== true) return undefined; // the keyring file loader reports it
-  const bytes = await readFileChecked(path);
+  const { bytes } = await readFileChecked(path);
   let text: string;
   try {
     text = fromUtf8(bytes);

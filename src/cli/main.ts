@@ -8,6 +8,7 @@ import { KeyrollError, escapeControls } from '../errors.js';
 import { printable } from '../args.js';
 import { EXIT, UsageError, type CliIO, type Command } from './command.js';
 import { commands } from './commands/index.js';
+import { releaseLocks } from './keyring-file.js';
 
 const GENERAL_HELP = (list: readonly Command[]): string =>
   [
@@ -114,6 +115,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     io.stderr.write(`keyroll ${command.name}: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
     return EXIT.FAILED;
+  } finally {
+    await releaseLocks();
   }
 }
 

@@ -113,7 +113,9 @@ export const DEFAULT_BATCH_SIZE = 500;
 /**
  * Re-encrypts every stale value in a store under the keyring's active key.
  * Rows that fail to decrypt are reported by id and skipped; rows changed by
- * a concurrent writer are left with the writer's value (`conflicts`).
+ * a concurrent writer are left with the writer's value (`conflicts`). A run
+ * that started afresh and scanned fewer rows than it counted fails with
+ * `ERR_STORE` once every batch is written (rows it never saw were never checked).
  *
  * @example
  * ```ts
@@ -188,6 +190,10 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
     await pool?.close();
   }
   if (!aborted) await options.checkpoint?.save({ cursor, counters: { ...counters }, done: true });
+  if (!aborted && !resumed && counters.scanned < total) {
+    // Rows the walk never reached were never checked: saying "done" would leave them under an old key.
+    fail('ERR_STORE', `the job counted ${total} rows with a value but scanned only ${counters.scanned}: rows were deleted meanwhile, or the id column does not order every row (NULL ids, or a store whose scan skips rows); check the table and run the job again`);
+  }
   return { total, counters, failures, aborted, resumed };
 }
 

@@ -2,10 +2,13 @@
  * Atomic file replacement: write a temp file beside the target, fsync it,
  * keep a backup of the file being replaced, rename over the target, fsync
  * the directory. A crash at any point leaves either the old or the new file.
+ * The new file and the backup are created with O_EXCL and O_NOFOLLOW, mode
+ * 0600 (or `mode`), whatever the mode of the file they replace; run as root,
+ * both keep the replaced file's owner and group.
  * @module
  */
-import { constants } from 'node:fs';
-import { copyFile, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fail, KeyrollError } from '../errors.js';
@@ -16,9 +19,15 @@ export interface AtomicWriteOptions {
   readonly mode?: number;
   /**
    * Keep a copy of the file being replaced. `true` (default) writes
-   * `<file>.bak` (overwriting an older backup); a string names the backup path.
+   * `<file>.bak` (replacing an older backup); a string names the backup path.
+   * The backup is always mode 0600.
    */
   readonly backup?: boolean | string;
+  /**
+   * The content of the file being replaced as the caller read it: the backup
+   * is written from these bytes instead of reading the file again.
+   */
+  readonly previous?: Uint8Array;
   /** Test hook: called after the temp file is durable and before the rename. */
   readonly beforeRename?: (tempPath: string) => void | Promise<void>;
 }
@@ -84,26 +93,23 @@ async function replaceAtomic(path: string, options: AtomicWriteOptions, write: (
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let backupPath: string | undefined;
   try {
-    const handle = await open(temp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, options.mode ?? 0o600);
-    try {
-      await write(handle);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if (options.backup !== false) {
+    const original = await stat(path).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    await writeDurable(temp, options.mode ?? 0o600, original, write);
+    if (options.backup !== false && original !== undefined) {
       backupPath = typeof options.backup === 'string' ? options.backup : `${path}.bak`;
-      // The backup is itself copied to a temp file and renamed, so a crash
-      // mid-copy never leaves a truncated backup in place of a good one.
+      // From the bytes already read, or streamed from the file into a new 0600
+      // file: a copyFile would carry the original's mode (0644 stays 0644).
+      const previous = options.previous;
       const backupTemp = `${temp}.bak`;
       try {
-        await copyFile(path, backupTemp, constants.COPYFILE_EXCL);
-        await fsyncPath(backupTemp);
+        await writeDurable(backupTemp, 0o600, original, (handle) => (previous === undefined ? copyInto(handle, path) : handle.writeFile(previous)));
         await rename(backupTemp, backupPath);
       } catch (err) {
         await unlink(backupTemp).catch(() => undefined);
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        backupPath = undefined; // nothing to back up: a new file
+        throw err;
       }
     }
     await options.beforeRename?.(temp);
@@ -116,6 +122,31 @@ async function replaceAtomic(path: string, options: AtomicWriteOptions, write: (
       fail('ERR_IO', `could not write ${path}: ${(err as NodeJS.ErrnoException).code}`, { file: path, cause: err });
     }
     throw err;
+  }
+}
+
+const CREATE = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW;
+
+/** Creates `file` (never through a symlink, never over an existing file), writes, fixes owner and mode, fsyncs. */
+async function writeDurable(file: string, mode: number, owner: Stats | undefined, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+  const handle = await open(file, CREATE, mode);
+  try {
+    await write(handle);
+    // Root replacing someone else's file must not hand it to root (the service could no longer read it).
+    if (owner !== undefined && process.getuid?.() === 0) await handle.chown(owner.uid, owner.gid);
+    await handle.chmod(mode); // the umask may only have removed bits; say exactly what we mean
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function copyInto(handle: FileHandle, path: string): Promise<void> {
+  const source = await open(path, constants.O_RDONLY);
+  try {
+    for await (const chunk of source.createReadStream({ autoClose: false }) as AsyncIterable<Buffer>) await writeAll(handle, [chunk], chunk.length);
+  } finally {
+    await source.close();
   }
 }
 

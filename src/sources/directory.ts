@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fail } from '../errors.js';
 import { fromUtf8 } from '../bytes.js';
 import { documentFromFields } from './fields.js';
-import { readFileChecked } from './read.js';
+import { MAX_KEYRING_FILE_BYTES, readFileChecked } from './read.js';
 
 const MAX_FIELD_BYTES = 1024 * 1024;
 const KNOWN = new Set(['keyring.json', 'KEYROLL_KEYRING', 'ENCRYPTION_KEY', 'ACTIVE_ENCRYPTION_KEY_NAME', 'oldEncKeys.json', 'OLD_ENC_KEYS']);
@@ -35,9 +35,13 @@ export async function loadKeyringFromDirectory(dir: string): Promise<unknown> {
   for (const name of names) {
     if (name.startsWith('.')) continue;
     const path = join(dir, name);
-    const info = await stat(path).catch(() => undefined); // follows the ..data symlinks
-    if (info === undefined || !info.isFile() || info.size > MAX_FIELD_BYTES) continue;
-    const bytes = await readFileChecked(path);
+    if (!KNOWN.has(name)) {
+      // Someone else's file: skipped when it is not a small regular file.
+      const info = await stat(path).catch(() => undefined); // follows the ..data symlinks
+      if (info === undefined || !info.isFile() || info.size > MAX_FIELD_BYTES) continue;
+    }
+    // Ours: a FIFO, a device, a directory or a huge file under a keyring field name is refused, not skipped.
+    const { bytes } = await readFileChecked(path, KNOWN.has(name) ? MAX_KEYRING_FILE_BYTES : MAX_FIELD_BYTES);
     let text: string;
     try {
       text = fromUtf8(bytes);

@@ -6,11 +6,11 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fail } from '../errors.js';
 import { loadKeyringFromDirectory } from './directory.js';
-import { parseSecretJson, readKeyringText } from './read.js';
+import { parseSecretJson, readFileChecked, readKeyringText } from './read.js';
 import { unsealText } from './sealed.js';
 import type { UnlockOptions } from './wrapper.js';
 
@@ -48,7 +48,7 @@ export async function pathSignature(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) return 'missing';
   if (!info.isDirectory()) {
-    hash.update('file\0').update(await readFile(path).catch(() => Buffer.from('unreadable')));
+    hash.update('file\0').update(await readBounded(path));
     return hash.digest('hex');
   }
   const names = (await readdir(path).catch(() => [] as string[])).filter((n) => !n.startsWith('.')).sort();
@@ -56,8 +56,16 @@ export async function pathSignature(path: string): Promise<string> {
     const file = join(path, name);
     const entry = await stat(file).catch(() => undefined);
     if (entry === undefined || !entry.isFile()) continue;
-    const bytes = await readFile(file).catch(() => Buffer.from('unreadable'));
+    const bytes = await readBounded(file);
     hash.update(`${name}\0${bytes.length}\0`).update(bytes);
   }
   return hash.digest('hex');
+}
+
+/** A file's bytes for the signature; a FIFO, a device or a huge file is never read (the load refuses it). */
+function readBounded(path: string): Promise<Buffer> {
+  return readFileChecked(path).then(
+    (f) => f.bytes,
+    () => Buffer.from('unreadable'),
+  );
 }

@@ -20,7 +20,7 @@ import type { UnlockOptions } from './wrapper.js';
  * ```
  */
 export async function loadSealedKeyringFile(path: string, unlock: UnlockOptions, options: UnsealOptions = {}): Promise<unknown> {
-  const bytes = await readFileChecked(path);
+  const { bytes } = await readFileChecked(path);
   let text: string;
   try {
     text = fromUtf8(bytes);

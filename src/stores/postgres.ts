@@ -5,13 +5,16 @@
  * dependencies; `pg` is imported only when a connection URL is opened here.
  *
  * Each batch is ONE `UPDATE ... FROM unnest(...)` statement, so it commits
- * or not as a whole; the `AND value = previous` predicate is re-checked by
+ * or not as a whole; the `AND value = previous` predicate (bytes, whatever the
+ * column's collation) is re-checked by
  * PostgreSQL against a concurrently committed row, so a concurrent write wins.
  * @module keyroll/stores/postgres
  */
 import { fail } from '../errors.js';
 import type { Row, RowChange, RowId, RowStore, Shard } from '../rotation/store.js';
-import { importOptional, quoteTable, type SqlTableOptions } from './sql.js';
+import { quoteTable, type SqlTableOptions } from './sql.js';
+import { openPgPool } from './pg-pool.js';
+import { checkPostgresUnique, missingTable } from './checks.js';
 
 /**
  * What the store needs of a client: `pg` Pool and Client and PGlite all fit.
@@ -52,10 +55,7 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<RowS
   let end: (() => Promise<void>) | undefined;
   if (typeof options.client === 'string') {
     if (!/^postgres(ql)?:\/\//.test(options.client)) fail('ERR_INVALID_ARGUMENT', 'postgresStore: a connection string starts with postgres:// or postgresql://');
-    const pg = await importOptional<{ default?: { Pool: new (c: object) => PostgresQueryable & { end(): Promise<void> } }; Pool?: new (c: object) => PostgresQueryable & { end(): Promise<void> } }>('pg', 'the PostgreSQL store');
-    const Pool = pg.Pool ?? pg.default?.Pool;
-    if (Pool === undefined) fail('ERR_MISSING_DEPENDENCY', 'the installed "pg" package has no Pool export: run `npm install pg`');
-    const pool = new Pool({ connectionString: options.client, max: 2 });
+    const pool = await openPgPool(options.client);
     client = pool;
     end = () => pool.end();
   } else if (options.client !== null && typeof options.client === 'object' && typeof options.client.query === 'function') {
@@ -74,25 +74,24 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<RowS
 
   let types: Map<string, string>;
   try {
-    types = await columnTypes(run, q.table, [options.id, options.column]);
+    types = await columnTypes(run, q.table, [options.id, options.column, ...q.extra.map(([name]) => name)], options.table);
+    await checkPostgresUnique(run, q.table, options.table, options.id);
   } catch (err) {
     await end?.().catch(() => undefined); // a pool opened here must not keep the process alive
     throw err;
   }
-  const idType = types.get(options.id);
-  const valueType = types.get(options.column);
-  if (idType === undefined || valueType === undefined) {
-    await end?.();
-    fail('ERR_INVALID_ARGUMENT', `table ${options.table} has no column ${idType === undefined ? options.id : options.column}`);
-  }
+  const idType = types.get(options.id)!;
+  const valueType = types.get(options.column)!;
   const columns = [`${q.id} AS k_id`, `${q.column} AS k_value`, ...q.extra.map(([, quoted], i) => `${quoted} AS k_x${i}`)].join(', ');
   const base = `FROM ${q.table} WHERE ${q.column} IS NOT NULL`;
   // The same spreading function as shardOf(): first 28 bits of md5(id::text), modulo count.
   const shardSql = (n: number): string => `(('x' || left(md5(CAST(${q.id} AS text)), 7))::bit(28)::int % $${n}) = $${n + 1}`;
+  // Text values travel as text[] (PGlite cannot serialise an array of an extension type such as citext[]).
+  const wire = valueType === 'bytea' ? 'bytea' : 'text';
   const updateSql =
-    `UPDATE ${q.table} AS t SET ${q.column} = v.k_fresh ` +
-    `FROM unnest($1::${idType}[], $2::${valueType}[], $3::${valueType}[]) AS v(k_id, k_prev, k_fresh) ` +
-    `WHERE t.${q.id} = v.k_id AND t.${q.column} = v.k_prev RETURNING t.${q.id} AS k_id`;
+    `UPDATE ${q.table} AS t SET ${q.column} = v.k_fresh::${valueType} ` +
+    `FROM unnest($1::${idType}[], $2::${wire}[], $3::${wire}[]) AS v(k_id, k_prev, k_fresh) ` +
+    `WHERE t.${q.id} = v.k_id AND ${bytesEqual(`t.${q.column}`, 'v.k_prev', valueType)} RETURNING t.${q.id} AS k_id`;
 
   return {
     target: q.target,
@@ -125,7 +124,15 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<RowS
   };
 }
 
-async function columnTypes(run: (sql: string, params: unknown[]) => Promise<Array<Record<string, unknown>>>, table: string, names: string[]): Promise<Map<string, string>> {
+/**
+ * Equality of stored values as bytes: citext or a nondeterministic collation
+ * would take a concurrent 'ALICE' for the 'alice' the job read.
+ */
+function bytesEqual(a: string, b: string, type: string): string {
+  return type === 'bytea' ? `${a} = ${b}` : `convert_to(${a}::text, 'UTF8') = convert_to(${b}::text, 'UTF8')`;
+}
+
+async function columnTypes(run: (sql: string, params: unknown[]) => Promise<Array<Record<string, unknown>>>, table: string, names: string[], label: string): Promise<Map<string, string>> {
   const rows = await run(
     'SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped AND a.attname = ANY($2::text[])',
     [table, names],
@@ -139,8 +146,9 @@ async function columnTypes(run: (sql: string, params: unknown[]) => Promise<Arra
   }
   if (rows.length === 0) {
     const exists = await run('SELECT to_regclass($1) IS NOT NULL AS ok', [table]);
-    if (exists[0]?.['ok'] !== true) fail('ERR_INVALID_ARGUMENT', `table ${table.replace(/"/g, '')} does not exist (names are matched exactly, case included)`);
+    if (exists[0]?.['ok'] !== true) missingTable(label);
   }
+  for (const name of names) if (!out.has(name)) fail('ERR_STORE', `table ${label} has no column ${name} (names are matched exactly, case included)`);
   return out;
 }
 

@@ -2,7 +2,8 @@
  * `keyroll/stores/sqlite`: a {@link RowStore} over SQLite with better-sqlite3
  * (an optional peer dependency, imported only when a path is opened here).
  * Keyset pages by primary key, one transaction per batch, compare-and-swap
- * updates; shards filtered in SQL by a registered deterministic function.
+ * updates comparing bytes; shards filtered in SQL by a registered
+ * deterministic function. The id column must be the primary key or UNIQUE.
  * @module keyroll/stores/sqlite
  */
 // Named type imports, not the default: @types/better-sqlite3 uses `export =`, and a default
@@ -11,6 +12,7 @@ import type { Database as BetterSqlite3Database, Options as BetterSqlite3Options
 import { fail } from '../errors.js';
 import { shardOf, type Row, type RowChange, type RowId, type RowStore, type Shard } from '../rotation/store.js';
 import { importOptional, quoteTable, type SqlTableOptions } from './sql.js';
+import { checkSqliteTable } from './checks.js';
 
 /**
  * A better-sqlite3 database handle.
@@ -62,6 +64,12 @@ export async function sqliteStore(options: SqliteStoreOptions): Promise<RowStore
   } else {
     return fail('ERR_INVALID_ARGUMENT', 'sqliteStore: database must be a file path or a better-sqlite3 Database');
   }
+  try {
+    checkSqliteTable(db, options.table, [options.id, options.column, ...q.extra.map(([name]) => name)], options.id);
+  } catch (err) {
+    if (owned) db.close();
+    throw err;
+  }
   // The same spreading function as shardOf(), so a shard's rows are chosen inside SQLite.
   db.function(SHARD_FUNCTION, { deterministic: true }, (idText: unknown, count: unknown) => shardOf(String(idText), Number(count)));
 
@@ -77,7 +85,8 @@ export async function sqliteStore(options: SqliteStoreOptions): Promise<RowStore
     }
     return s;
   };
-  const cas = db.prepare(`UPDATE ${q.table} SET ${q.column} = ? WHERE ${q.id} = ? AND ${q.column} = ?`);
+  // Compared as bytes: under a NOCASE column `=` would take a concurrent 'ALICE' for the 'alice' that was read.
+  const cas = db.prepare(`UPDATE ${q.table} SET ${q.column} = ? WHERE ${q.id} = ? AND CAST(${q.column} AS BLOB) = CAST(? AS BLOB)`);
   const applyAll = db.transaction((changes: readonly RowChange[]): RowId[] => {
     const updated: RowId[] = [];
     for (const c of changes) if (cas.run(bind(c.fresh), c.id, bind(c.previous)).changes === 1) updated.push(c.id);

@@ -162,7 +162,7 @@ describe('keyroll add, promote, retire, disable, remove, list', () => {
     ok(dir, ['init', '--keyring', 'keyring.json']);
     const text = readFileSync(join(dir, 'keyring.json'), 'utf8');
     const secrets = secretsOf(join(dir, 'keyring.json'));
-    writeFileSync(join(dir, 'broken.json'), text.slice(0, -5));
+    writeFileSync(join(dir, 'broken.json'), text.slice(0, -5), { mode: 0o600 });
     const r = fails(dir, ['list', '--keyring', 'broken.json'], 1, /ERR_INVALID_KEYRING: keyring file .*broken\.json is not valid JSON/);
     expectNoSecrets(r.stderr, secrets);
     expect(run(dir, ['list', '--keyring', 'keyring.json']).status).toBe(0);

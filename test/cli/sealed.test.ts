@@ -1,12 +1,14 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Keyring } from '../../src/index.js';
 import { sealedHeader } from '../../src/sources/index.js';
-import { CHEAP_SCRYPT, expectNoSecrets, fails, ok, run, secretsOf, snapshot, workdir } from './helpers.js';
+import { CHEAP_SCRYPT, CLI, expectNoSecrets, fails, ok, run, secretsOf, snapshot, workdir } from './helpers.js';
 
 const PASS = { KR_PASS: 'correct horse battery staple' };
 const MASTER = { KR_MASTER: '4f'.repeat(32) };
+const CRASH_HOOK = join(import.meta.dirname, 'fixtures', 'crash-before-rename.mjs');
 
 describe('keyroll seal and unseal', () => {
   it('seals with a passphrase, keeps the stored scrypt cost, and unseals to stdout or a file', async () => {
@@ -74,7 +76,7 @@ describe('keyroll seal and unseal', () => {
       [`${header.replace('"iv":"', '"iv":"AA')}\n${payload}\n`, /ERR_INVALID_KEYRING: .*iv/],
     ];
     for (const [content, message] of variants) {
-      writeFileSync(join(dir, 'bad.sealed'), content);
+      writeFileSync(join(dir, 'bad.sealed'), content, { mode: 0o600 });
       const before = snapshot(dir);
       fails(dir, ['add', 'k2', '--keyring', 'bad.sealed', '--master-key-env', 'KR_MASTER', '--generate'], 1, message, { env: MASTER });
       expect(snapshot(dir)).toEqual(before);
@@ -105,20 +107,37 @@ describe('a crash between writing the temp file and the rename', () => {
       const unlock = sealed ? ['--master-key-env', 'KR_MASTER'] : [];
       ok(dir, ['init', '--keyring', 'keyring.file', '--id', 'k1', ...unlock], { env: MASTER });
       const before = readFileSync(join(dir, 'keyring.file'));
-      const r = run(dir, ['add', 'k2', '--keyring', 'keyring.file', '--generate', '--activate', ...unlock], { env: { ...MASTER, KEYROLL_TEST_CRASH_BEFORE_RENAME: '1' } });
+      const r = spawnSync(process.execPath, ['--import', CRASH_HOOK, CLI, 'add', 'k2', '--keyring', 'keyring.file', '--generate', '--activate', ...unlock], {
+        cwd: dir,
+        env: { PATH: process.env['PATH'] ?? '', ...MASTER },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
       expect(r.signal).toBe('SIGKILL');
       expect(r.stdout).toBe('');
       expect(readFileSync(join(dir, 'keyring.file')).equals(before)).toBe(true);
       const ring = sealed ? await Keyring.fromSealedFile(join(dir, 'keyring.file'), { masterKey: MASTER.KR_MASTER }) : await Keyring.fromFile(join(dir, 'keyring.file'));
       expect(ring.activeKeyId).toBe('k1');
       expect(ring.has('k2')).toBe(false);
-      // The only other files are the backup and the complete, fsynced temp file the crash left behind.
+      // The only other files are the backup, the lock of the killed process and the complete, fsynced temp file the crash left behind.
       const others = readdirSync(dir).filter((n) => n !== 'keyring.file');
-      expect(others.filter((n) => n !== 'keyring.file.bak').every((n) => /^\.keyring\.file\.[0-9a-f]{12}\.tmp$/.test(n))).toBe(true);
-      // The next run works normally.
+      expect(others).toContain('keyring.file.lock');
+      expect(others.filter((n) => n !== 'keyring.file.bak' && n !== 'keyring.file.lock').every((n) => /^\.keyring\.file\.[0-9a-f]{12}\.tmp$/.test(n))).toBe(true);
+      // The next run works normally: the lock of a process that is gone is stale.
       ok(dir, ['add', 'k2', '--keyring', 'keyring.file', '--generate', '--activate', ...unlock], { env: MASTER });
       const after = sealed ? await Keyring.fromSealedFile(join(dir, 'keyring.file'), { masterKey: MASTER.KR_MASTER }) : await Keyring.fromFile(join(dir, 'keyring.file'));
       expect(after.activeKeyId).toBe('k2');
+      expect(readdirSync(dir)).not.toContain('keyring.file.lock');
     });
   }
+
+  it('the shipped CLI has no crash switch: the old test variable does nothing', () => {
+    const dir = workdir();
+    ok(dir, ['init', '--keyring', 'keyring.file', '--id', 'k1']);
+    const r = run(dir, ['add', 'k2', '--keyring', 'keyring.file', '--generate'], { env: { KEYROLL_TEST_CRASH_BEFORE_RENAME: '1' } });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, 'keyring.file'), 'utf8')).toContain('"k2"');
+    expect(readFileSync(CLI, 'utf8')).not.toContain('KEYROLL_TEST_CRASH');
+  });
 });

@@ -12,8 +12,8 @@ const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-function cli(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
+function cli(cwd: string, args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -95,10 +95,45 @@ describe('keyroll reencrypt', () => {
     expect(cli(dir, ['reencrypt', ...args, '--keyring', 'keyring.json', '--batch', '0']).status).toBe(2);
     expect(cli(dir, ['reencrypt', ...args, '--keyring', 'keyring.json', '--context', 'id={']).status).toBe(2);
     const bad = cli(dir, ['reencrypt', '--db', 'sqlite:app.db', '--table', 'users;drop', '--column', 'token', '--id', 'id', '--dry-run']);
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/ERR_INVALID_ARGUMENT: table name/);
-    expect(cli(dir, ['reencrypt', '--db', 'mysql://x', '--table', 'users', '--column', 'token', '--id', 'id', '--dry-run']).stderr).toMatch(/sqlite:, postgres:\/\//);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/keyroll reencrypt: table name "users;drop" is not a plain identifier/);
+    for (const db of ['mysql://x', 'sqlite:', 'postgres:x']) {
+      const scheme = cli(dir, ['reencrypt', '--db', db, '--table', 'users', '--column', 'token', '--id', 'id', '--dry-run']);
+      expect(scheme.status, db).toBe(2);
+      expect(scheme.stderr).toMatch(/--db: the database URL must be sqlite:PATH, postgres:\/\//);
+    }
+    expect(cli(dir, ['reencrypt', '--db', 'sqlite:app.db', '--db-env', 'DB', '--table', 'users', '--column', 'token', '--id', 'id', '--dry-run']).status).toBe(2);
+    expect(cli(dir, ['reencrypt', '--db-env', 'NOT_SET', '--table', 'users', '--column', 'token', '--id', 'id', '--dry-run']).stderr).toMatch(/NOT_SET \(named by --db-env\) is not set/);
     expect(rows(dir).every((r) => inspect(r.token).keyId === 'A')).toBe(true);
+  });
+
+  it('no secret on the command line: --db-env NAME, or postgres: with the PG* variables', () => {
+    const { dir } = setup(3);
+    const table = ['--table', 'users', '--column', 'token', '--id', 'id'];
+    const viaEnv = cli(dir, ['reencrypt', '--db-env', 'APP_DB', ...table, '--dry-run', '--json'], { APP_DB: 'sqlite:app.db' });
+    expect(viaEnv.status, viaEnv.stderr).toBe(0);
+    expect(JSON.parse(viaEnv.stdout)).toMatchObject({ total: 3 });
+    // node-postgres reads PGHOST and PGPORT itself: the refused connection names them, and never the password.
+    const pgEnv = { PGHOST: '127.0.0.1', PGPORT: '1', PGUSER: 'app', PGPASSWORD: 'pg-secret-password', PGDATABASE: 'app' };
+    for (const db of ['postgres:', 'postgresql://']) {
+      const r = cli(dir, ['reencrypt', '--db', db, ...table, '--dry-run'], pgEnv);
+      expect(r.status, db).toBe(1);
+      expect(r.stderr).toMatch(/ERR_IO: PostgreSQL: .*127\.0\.0\.1:1/);
+      expect(r.stderr).not.toContain('pg-secret-password');
+    }
+  });
+
+  it('a missing table or a non-unique id column is a keyroll error with a code (exit 1)', () => {
+    const { dir, args } = setup(2);
+    const missing = cli(dir, ['reencrypt', ...args.slice(0, 2), '--table', 'nope', '--column', 'token', '--id', 'id', '--dry-run']);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^keyroll reencrypt: ERR_STORE: table nope does not exist/);
+    const db = new Database(join(dir, 'app.db'));
+    db.exec('CREATE TABLE loose (id INTEGER, token TEXT)');
+    db.close();
+    const loose = cli(dir, ['reencrypt', ...args.slice(0, 2), '--table', 'loose', '--column', 'token', '--id', 'id', '--keyring', 'keyring.json']);
+    expect(loose.status).toBe(1);
+    expect(loose.stderr).toMatch(/ERR_STORE: column id of table loose is neither the primary key nor UNIQUE/);
   });
 
   it('works on PostgreSQL (PGlite data dir) with the same flags', async () => {

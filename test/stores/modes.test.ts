@@ -124,7 +124,7 @@ describe('store construction', () => {
       const store = await postgresStore({ client: pg, table: 'billing.cards', column: 'pan', id: 'id' });
       const result = await reencryptAll({ keyring: ringAB(), store, batchSize: 5 });
       expect(result.counters.reencrypted).toBe(1);
-      await expect(postgresStore({ client: pg, table: 'billing.nope', column: 'pan', id: 'id' })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+      await expect(postgresStore({ client: pg, table: 'billing.nope', column: 'pan', id: 'id' })).rejects.toMatchObject({ code: 'ERR_STORE' });
     } finally {
       await pg.close();
     }

@@ -47,6 +47,8 @@ describe('keyroll token issue / verify', () => {
     expect(Date.parse(String(claims['exp'])) - Date.parse(String(claims['iat']))).toBe(3_600_000);
     // From stdin too.
     expect(JSON.parse(keyroll(['token', 'verify', '--keyring', 'before.json', '--aud', 'A', '-'], `${token}\n`).stdout)).toMatchObject({ k: 'v' });
+    // With no TOKEN argument at all, so the token never shows in the process list.
+    expect(JSON.parse(keyroll(['token', 'verify', '--keyring', 'before.json', '--aud', 'A'], `${token}\n`).stdout)).toMatchObject({ k: 'v' });
   });
 
   it('exits 1 with the code and reason when the token is invalid, expired, mismatched or from a cleared key', () => {

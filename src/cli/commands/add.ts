@@ -6,7 +6,7 @@
 import { generateKey } from '../../keyring/generate.js';
 import type { SecretEncoding } from '../../document/index.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg, saveKeyring } from '../keyring-file.js';
+import { KEYRING_HELP, KEYRING_OPTIONS, WRITE_HELP, WRITE_OPTIONS, loadKeyringArg, saveKeyring } from '../keyring-file.js';
 import { singleKeyId } from '../key-id.js';
 import { readSecretStdin } from '../stdin.js';
 import { platformSecret } from './keygen.js';
@@ -20,7 +20,7 @@ export const addCommand: Command = {
   summary: 'add a key (generated or from stdin), optionally activating it now or later',
   help: [
     'Usage: keyroll add ID --keyring FILE (--generate [--bytes N] [--platform] | --secret-stdin [--encoding E])',
-    '                      [--activate | --activate-in DURATION | --activate-at TIME] [--min-delay DURATION] [--force]',
+    '                      [--activate | --activate-in DURATION | --activate-at TIME] [--min-delay DURATION] [--force] [--no-backup]',
     '',
     'Adds key ID. By default it is decrypt-only: instances that load the keyring',
     'can read what it will encrypt before any of them writes with it. --activate',
@@ -32,6 +32,7 @@ export const addCommand: Command = {
     '',
     'Options:',
     ...KEYRING_HELP,
+    ...WRITE_HELP,
     '  --generate              32 random bytes (or --bytes N, 16 to 1024)',
     '  --platform              with --generate: 32 uppercase hex characters, as the platform',
     '                          layout needs (automatic when the keyring\'s policy sets',
@@ -53,6 +54,7 @@ export const addCommand: Command = {
   ].join('\n'),
   options: {
     ...KEYRING_OPTIONS,
+    ...WRITE_OPTIONS,
     generate: { type: 'boolean' },
     bytes: { type: 'string' },
     platform: { type: 'boolean' },
@@ -86,7 +88,7 @@ export const addCommand: Command = {
     const at = inText !== undefined ? new Date(now.getTime() + durationArg(inText, '--activate-in')) : atText === undefined ? undefined : timeArg(atText, '--activate-at');
     if (at !== undefined) checkDelay(at, now, values, inText !== undefined ? '--activate-in' : '--activate-at');
 
-    const loaded = await loadKeyringArg(values, io);
+    const loaded = await loadKeyringArg(values, io, { forUpdate: true });
     if (loaded.ring.has(id)) throw new UsageError(`key "${id}" is already in ${loaded.path}`);
     const platform = values['platform'] === true || loaded.ring.policy.secretLengthMultipleOf !== undefined;
     if (generate && platform && values['bytes'] !== undefined) {

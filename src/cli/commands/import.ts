@@ -79,7 +79,7 @@ async function readInput(from: string | undefined, io: CliIO): Promise<{ ring: K
   }
   const info = await stat(from).catch(() => undefined);
   if (info?.isFile() === true) {
-    const text = fromUtf8(await readFileChecked(from), from);
+    const text = fromUtf8((await readFileChecked(from)).bytes, from);
     if (isSealedText(text)) throw new UsageError(`${from} is already a sealed keyroll keyring; use keyroll unseal or keyroll seal`);
     let parsed: unknown;
     try {

@@ -6,7 +6,7 @@ import { Keyring } from '../../keyring/keyring.js';
 import { generateKey } from '../../keyring/generate.js';
 import { checkPlatformSecret, nextGenerationAt, PLATFORM_MULTIPLE } from '../../sources/index.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { NEW_KEYRING_HELP, NEW_KEYRING_OPTIONS, keyringFileText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
+import { NEW_KEYRING_HELP, NEW_KEYRING_OPTIONS, WRITE_HELP, WRITE_OPTIONS, keyringFileText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
 import { keyIdArg } from '../key-id.js';
 import { platformSecret } from './keygen.js';
 import { readSecretStdin } from '../stdin.js';
@@ -16,7 +16,7 @@ export const initCommand: Command = {
   name: 'init',
   summary: 'create a keyring file with one generated active key',
   help: [
-    'Usage: keyroll init --keyring FILE [--id ID] [--platform] [--secret-stdin [--encoding E]] [--min-version N] [--force]',
+    'Usage: keyroll init --keyring FILE [--id ID] [--platform] [--secret-stdin [--encoding E]] [--min-version N] [--force] [--no-backup]',
     '                    [--master-key-env NAME | --passphrase-env NAME [--scrypt-n N]]',
     '',
     'Creates a keyring with one active key of 32 random bytes (or --secret-stdin). With',
@@ -25,6 +25,7 @@ export const initCommand: Command = {
     '',
     'Options:',
     ...NEW_KEYRING_HELP,
+    ...WRITE_HELP,
     '  --id ID                 the key id (default k1)',
     '  --platform              platform-layout keyring: the secret is 32 uppercase hex',
     `                          characters and the policy requires lengths that are multiples of ${PLATFORM_MULTIPLE}`,
@@ -42,7 +43,7 @@ export const initCommand: Command = {
     '  printf %s "$ENCRYPTION_KEY" | keyroll init --keyring platform.json --platform --id mykey --secret-stdin',
     '  KEYROLL_PASSPHRASE=... keyroll init --keyring keyring.sealed --passphrase-env KEYROLL_PASSPHRASE',
   ].join('\n'),
-  options: { ...NEW_KEYRING_OPTIONS, id: { type: 'string' }, platform: { type: 'boolean' }, 'min-version': { type: 'string' }, 'secret-stdin': { type: 'boolean' }, encoding: { type: 'string' }, 'scrypt-n': { type: 'string' }, force: { type: 'boolean' } },
+  options: { ...NEW_KEYRING_OPTIONS, ...WRITE_OPTIONS, id: { type: 'string' }, platform: { type: 'boolean' }, 'min-version': { type: 'string' }, 'secret-stdin': { type: 'boolean' }, encoding: { type: 'string' }, 'scrypt-n': { type: 'string' }, force: { type: 'boolean' } },
   async run({ values }, io) {
     const path = requirePath(values, 'keyring', io);
     const id = keyIdArg((values['id'] as string | undefined) ?? 'k1', '--id');
@@ -65,7 +66,7 @@ export const initCommand: Command = {
           : generateKey({ id });
     const policy = { ...(minVersion === undefined ? {} : { minVersion }), ...(platform ? { secretLengthMultipleOf: PLATFORM_MULTIPLE } : {}) };
     const ring = Keyring.create({ keys: [key], policy });
-    const backup = await writeOut(path, await keyringFileText(ring, unlock === undefined ? undefined : withScrypt(unlock, scrypt), await nextGenerationAt(path)), io);
+    const backup = await writeOut(path, await keyringFileText(ring, unlock === undefined ? undefined : withScrypt(unlock, scrypt), await nextGenerationAt(path)), io, { backup: values['no-backup'] !== true });
     io.stdout.write(`created ${path}${unlock === undefined ? '' : ' (sealed)'} with active key "${id}"${backup ? `; previous file kept as ${backup}` : ''}\n`);
     return EXIT.OK;
   },

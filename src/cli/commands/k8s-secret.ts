@@ -98,7 +98,7 @@ async function rotate(values: Record<string, unknown>, io: CliIO, name: string |
   if (from === '-' && fromStdin) throw new UsageError('--from - and --secret-stdin both want stdin; pass the manifest as a file');
 
   const path = from === '-' ? undefined : resolve(io.cwd, from);
-  const bytes = path === undefined ? await readStdin(io, 'the manifest') : await readFileChecked(path);
+  const bytes = path === undefined ? await readStdin(io, 'the manifest') : (await readFileChecked(path)).bytes;
   const manifest = readSecret(fromUtf8(bytes, 'the manifest'));
   const label = path === undefined ? 'the manifest on stdin' : `manifest ${path}`;
   const layout = manifest.fields.has(KEYROLL_FIELD) || manifest.fields.has('KEYROLL_KEYRING') ? 'keyroll' : 'platform';

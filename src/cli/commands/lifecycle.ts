@@ -5,7 +5,7 @@
  */
 import type { Keyring } from '../../keyring/keyring.js';
 import { EXIT, UsageError, type Command } from '../command.js';
-import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg, saveKeyring } from '../keyring-file.js';
+import { KEYRING_HELP, KEYRING_OPTIONS, WRITE_HELP, WRITE_OPTIONS, loadKeyringArg, saveKeyring } from '../keyring-file.js';
 import { singleKeyId } from '../key-id.js';
 import { DATA_HELP, DATA_OPTIONS, countInData, dataFromArgs } from '../data-args.js';
 import { describeUse } from '../../rotation/unused.js';
@@ -23,7 +23,7 @@ interface Step {
 
 function lifecycleCommand(step: Step): Command {
   const guarded = step.guard !== undefined;
-  const usage = `Usage: keyroll ${step.name} ID --keyring FILE ${guarded ? '(--db URL --table T --column C... | --force) ' : ''}[--master-key-env NAME | --passphrase-env NAME]`;
+  const usage = `Usage: keyroll ${step.name} ID --keyring FILE ${guarded ? '(--db URL --table T --column C... | --force) ' : ''}[--master-key-env NAME | --passphrase-env NAME] [--no-backup]`;
   const guardHelp = guarded
     ? [
         '',
@@ -39,8 +39,8 @@ function lifecycleCommand(step: Step): Command {
   return {
     name: step.name,
     summary: step.summary,
-    help: [usage, '', ...step.about, ...guardHelp, '', 'Options:', ...KEYRING_HELP, ...guardOptions, '', 'Examples:', ...example].join('\n'),
-    options: { ...KEYRING_OPTIONS, ...(guarded ? { ...DATA_OPTIONS, force: { type: 'boolean' } } : {}) },
+    help: [usage, '', ...step.about, ...guardHelp, '', 'Options:', ...KEYRING_HELP, ...WRITE_HELP, ...guardOptions, '', 'Examples:', ...example].join('\n'),
+    options: { ...KEYRING_OPTIONS, ...WRITE_OPTIONS, ...(guarded ? { ...DATA_OPTIONS, force: { type: 'boolean' } } : {}) },
     allowPositionals: true,
     async run({ values, positionals }, io) {
       const id = singleKeyId(positionals);
@@ -49,7 +49,7 @@ function lifecycleCommand(step: Step): Command {
       if (guarded && data === undefined && !force) {
         throw new UsageError(`without a database keyroll cannot check that no stored value still needs key "${id}" (${step.guard}); pass --db URL --table T --column C to check, or --force`);
       }
-      const loaded = await loadKeyringArg(values, io);
+      const loaded = await loadKeyringArg(values, io, { forUpdate: true });
       const next = step.apply(loaded.ring, id);
       if (data !== undefined) {
         const use = await countInData(data, id);

@@ -9,7 +9,8 @@ import type { Keyring } from '../../keyring/keyring.js';
 import type { RowStore } from '../../rotation/store.js';
 import { fail } from '../../errors.js';
 import { DEFAULT_BATCH_SIZE } from '../../rotation/reencrypt.js';
-import { openStore } from '../../stores/open.js';
+import { DB_SCHEMES, isStoreUrl, openStore } from '../../stores/open.js';
+import { quoteTable } from '../../stores/sql.js';
 import { EXIT, UsageError, type CliIO, type Command } from '../command.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg } from '../keyring-file.js';
 import { createProgress } from '../progress.js';
@@ -18,7 +19,7 @@ export const reencryptCommand: Command = {
   name: 'reencrypt',
   summary: 're-encrypt a database column under the active key (batch job, resumable, shardable)',
   help: [
-    'Usage: keyroll reencrypt --db URL --table T --column C --id ID --keyring FILE',
+    'Usage: keyroll reencrypt (--db URL | --db-env NAME) --table T --column C --id ID --keyring FILE',
     '         [--context TEMPLATE] [--batch N] [--shard I/N] [--checkpoint FILE]',
     '         [--workers N|auto] [--dry-run] [--from-plaintext] [--json]',
     '',
@@ -30,7 +31,10 @@ export const reencryptCommand: Command = {
     'written with a context) instead of reporting every row as failed.',
     '',
     'Options:',
-    '  --db URL                sqlite:PATH, postgres://... (uses pg), or pglite:DIR',
+    '  --db URL                sqlite:PATH, postgres://... (uses pg), postgres: (pg with the',
+    '                          PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE variables), or pglite:DIR',
+    '  --db-env NAME           read the database URL from environment variable NAME, so a',
+    '                          password never shows on the command line',
     '  --table T, --column C   the table (optionally schema.table) and the column of envelopes',
     '  --id ID                 the primary key column',
     ...KEYRING_HELP,
@@ -49,11 +53,13 @@ export const reencryptCommand: Command = {
     'Examples:',
     '  keyroll reencrypt --db sqlite:app.db --table users --column token --id id \\',
     '    --keyring keyring.json --context recommended --checkpoint reencrypt.json',
-    '  keyroll reencrypt --db "$DATABASE_URL" --table users --column token --id id --dry-run',
+    '  keyroll reencrypt --db-env DATABASE_URL --table users --column token --id id --dry-run',
+    '  PGPASSWORD=... keyroll reencrypt --db postgres://app@db.internal/app --table users --column token --id id --dry-run',
   ].join('\n'),
   options: {
     ...KEYRING_OPTIONS,
     db: { type: 'string' },
+    'db-env': { type: 'string' },
     table: { type: 'string' },
     column: { type: 'string' },
     id: { type: 'string' },
@@ -72,7 +78,7 @@ export const reencryptCommand: Command = {
       if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
       return v;
     };
-    const db = need('db');
+    const db = dbUrl(values, io.env);
     const target = { table: need('table'), column: need('column'), id: need('id') };
     const batch = values['batch'] === undefined ? DEFAULT_BATCH_SIZE : Number(values['batch']);
     if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be an integer from 1 to 100000');
@@ -83,6 +89,11 @@ export const reencryptCommand: Command = {
     const workers = workersText === undefined || workersText === 'auto' ? 'auto' : Number(workersText);
     const template = contextTemplate(values['context'] as string[] | undefined, target);
     const columns = template === undefined ? [] : parseContextTemplate(template).columns;
+    try {
+      quoteTable({ ...target, columns }); // a bad name is bad usage, refused before anything opens
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     const keyring = dryRun && values['keyring'] === undefined && values['keyring-env'] !== true ? undefined : (await loadKeyringArg(values, io)).ring;
     const store = await openStore(db, { ...target, columns });
     if (!dryRun && template === undefined && keyring !== undefined) {
@@ -137,6 +148,23 @@ export async function refuseContextless(keyring: Keyring, store: RowStore, shard
     ? 'they decrypt with --context recommended: run again with it'
     : 'pass --context with the context they were written with (for example --context recommended, or table=users,column=token,id={id})';
   fail('ERR_DECRYPT_FAILED', `stopped before writing: all ${s.tried} sampled rows failed to decrypt without a context, so the values were probably written with one; ${hint}`);
+}
+
+/** The database URL from `--db` or from the variable `--db-env` names. */
+function dbUrl(values: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+  const direct = values['db'];
+  const name = values['db-env'];
+  if (direct !== undefined && name !== undefined) throw new UsageError('pass --db or --db-env, not both');
+  if (direct === undefined && name === undefined) throw new UsageError('--db URL or --db-env NAME is required');
+  let url: string;
+  if (typeof name === 'string') {
+    const value = env[name];
+    if (value === undefined || value === '') throw new UsageError(`environment variable ${name} (named by --db-env) is not set or empty`);
+    url = value;
+  } else url = String(direct);
+  // The URL may hold a password: never quoted back.
+  if (!isStoreUrl(url)) throw new UsageError(`${typeof name === 'string' ? `--db-env ${name}` : '--db'}: ${DB_SCHEMES}`);
+  return url;
 }
 
 function parseShardArg(text: string): Shard {

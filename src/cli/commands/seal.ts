@@ -7,14 +7,14 @@ import { EXIT, UsageError, type Command } from '../command.js';
 import { nextGenerationAt } from '../../sources/index.js';
 import { readKeyringText } from '../../sources/read.js';
 import { loadLayoutArg } from '../keyring-source.js';
-import { NEW_KEYRING_HELP, NEW_KEYRING_OPTIONS, keyringFileText, parseDocumentText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
+import { NEW_KEYRING_HELP, NEW_KEYRING_OPTIONS, WRITE_HELP, WRITE_OPTIONS, keyringFileText, parseDocumentText, refuseOverwrite, requirePath, scryptFromArgs, unlockFromArgs, withScrypt, writeOut } from '../keyring-file.js';
 
 export const sealCommand: Command = {
   name: 'seal',
   summary: 'encrypt a plain keyring file with a master key or passphrase',
   help: [
     'Usage: keyroll seal --keyring FILE --out FILE (--master-key-env NAME | --passphrase-env NAME)',
-    '                    [--scrypt-n N] [--force]',
+    '                    [--scrypt-n N] [--force] [--no-backup]',
     '',
     'Writes a sealed copy of a plain keyring (format: docs/format.md, "Sealed keyring',
     'files"). The plain file is left as it is: delete it yourself once the sealed one',
@@ -22,6 +22,7 @@ export const sealCommand: Command = {
     '',
     'Options:',
     ...NEW_KEYRING_HELP,
+    ...WRITE_HELP,
     '  --out FILE              where to write the sealed keyring',
     '  --scrypt-n N            scrypt cost for a passphrase (power of two, 32768 to 524288, default 131072)',
     '  --force                 replace an existing --out file (a backup is kept)',
@@ -30,7 +31,7 @@ export const sealCommand: Command = {
     '  export KEYROLL_MASTER_KEY="$(keyroll keygen)"',
     '  keyroll seal --keyring keyring.json --out keyring.sealed --master-key-env KEYROLL_MASTER_KEY',
   ].join('\n'),
-  options: { ...NEW_KEYRING_OPTIONS, out: { type: 'string' }, 'scrypt-n': { type: 'string' }, force: { type: 'boolean' } },
+  options: { ...NEW_KEYRING_OPTIONS, ...WRITE_OPTIONS, out: { type: 'string' }, 'scrypt-n': { type: 'string' }, force: { type: 'boolean' } },
   async run({ values }, io) {
     const path = requirePath(values, 'keyring', io);
     const out = requirePath(values, 'out', io);
@@ -48,7 +49,7 @@ export const sealCommand: Command = {
       if (sealed) throw new UsageError(`${path} is already sealed`);
       ring = Keyring.fromJSON(parseDocumentText(text, path));
     }
-    const backup = await writeOut(out, await keyringFileText(ring, sealedWith, await nextGenerationAt(out)), io);
+    const backup = await writeOut(out, await keyringFileText(ring, sealedWith, await nextGenerationAt(out)), io, { backup: values['no-backup'] !== true });
     io.stdout.write(`sealed ${path} into ${out}${backup ? `; backup ${backup}` : ''}\n`);
     return EXIT.OK;
   },

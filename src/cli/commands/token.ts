@@ -105,19 +105,20 @@ export const tokenIssueCommand: Command = {
  * `keyroll token verify`: prints a valid token's claims as JSON; exit 1 with the reason otherwise.
  * @example
  * ```sh
- * keyroll token verify --keyring keyring.json --aud cdn --ip 203.0.113.7 "$TOKEN"
+ * printf %s "$TOKEN" | keyroll token verify --keyring keyring.json --aud cdn --ip 203.0.113.7
  * ```
  */
 export const tokenVerifyCommand: Command = {
   name: 'token verify',
   summary: 'verify a token; print its claims as JSON (exit 1 with the reason when invalid)',
   help: [
-    'Usage: keyroll token verify --keyring FILE TOKEN [--aud A ...] [--ip ADDR] [options]',
+    'Usage: keyroll token verify --keyring FILE [TOKEN | -] [--aud A ...] [--ip ADDR] [options]',
     '',
     'Verifies a v4.local token with the key its footer names (active, pending or',
     'decrypt-only) and prints its claims as one line of JSON. An invalid, expired',
     'or mismatched token exits 1 with the error code and reason on stderr.',
-    'TOKEN "-" reads the token from stdin.',
+    'Without TOKEN (or with "-") the token is read from stdin, which keeps it',
+    'out of the process list and shell history.',
     '',
     'Options:',
     ...KEYRING_HELP,
@@ -134,7 +135,7 @@ export const tokenVerifyCommand: Command = {
     '  --now TIME              verify as of this RFC 3339 time with an offset (default now)',
     '',
     'Example:',
-    '  keyroll token verify --keyring keyring.json --aud cdn --ip 203.0.113.7 "$TOKEN"',
+    '  printf %s "$TOKEN" | keyroll token verify --keyring keyring.json --aud cdn --ip 203.0.113.7',
   ].join('\n'),
   options: {
     ...KEYRING_OPTIONS,
@@ -153,12 +154,13 @@ export const tokenVerifyCommand: Command = {
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    if (positionals.length !== 1) throw new UsageError('expected exactly one TOKEN argument ("-" reads stdin)');
+    if (positionals.length > 1) throw new UsageError('expected at most one TOKEN argument (none, or "-", reads stdin)');
     const nowText = str(values, 'now');
     const now = nowText === undefined ? undefined : parseDateTime(nowText);
     if (nowText !== undefined && now === undefined) throw new UsageError('--now must be an RFC 3339 time with an offset, e.g. 2030-01-01T00:00:00Z');
     const { ring } = await loadKeyringArg(values, io);
-    const token = positionals[0] === '-' ? (await readStdin(io, 'the token')).toString('utf8').trim() : positionals[0]!;
+    const token = positionals[0] === undefined || positionals[0] === '-' ? (await readStdin(io, 'the token')).toString('utf8').trim() : positionals[0];
+    if (token === '') throw new UsageError('no token: pass TOKEN, or pipe it in on stdin');
     const expect = only<NonNullable<VerifyOptions['expect']>>(['sub', 'iss', 'ip', 'country', 'path', 'referrer', 'protocol'].map((n) => [n === 'sub' ? 'subject' : n === 'iss' ? 'issuer' : n, str(values, n)]));
     const audiences = strs(values, 'aud');
     const options = only<VerifyOptions>([
