@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -93,11 +93,12 @@ describe('keyroll and the scrypt cost floor and cap', () => {
     const env = { KR_PASS: 'correct horse battery staple' };
     ok(dir, ['init', '--keyring', 'ring.sealed', '--passphrase-env', 'KR_PASS', ...CHEAP_SCRYPT], { env });
     const text = readFileSync(join(dir, 'ring.sealed'), 'utf8');
-    writeFileSync(join(dir, 'weak.sealed'), text.replace('"N":32768', '"N":1024'));
-    writeFileSync(join(dir, 'greedy.sealed'), text.replace('"N":32768', '"N":2097152'));
+    writeFileSync(join(dir, 'weak.sealed'), text.replace('"N":32768', '"N":1024'), { mode: 0o600 });
+    writeFileSync(join(dir, 'greedy.sealed'), text.replace('"N":32768', '"N":2097152'), { mode: 0o600 });
     fails(dir, ['list', '--keyring', 'weak.sealed', '--passphrase-env', 'KR_PASS'], 1, /ERR_INVALID_KEYRING: .*weak\.sealed: the stored scrypt parameters: the cost is below the floor/, { env });
     fails(dir, ['list', '--keyring', 'greedy.sealed', '--passphrase-env', 'KR_PASS'], 1, /ERR_INVALID_KEYRING: .*greedy\.sealed: the stored scrypt parameters: the cost is above the cap/, { env });
     copyFileSync(join(FIXTURES, 'v1-weak-passphrase.sealed'), join(dir, 'old-weak.sealed'));
+    chmodSync(join(dir, 'old-weak.sealed'), 0o600); // else the group/other-readable warning is a second stderr line
     fails(dir, ['list', '--keyring', 'old-weak.sealed', '--passphrase-env', 'KR_PASS'], 1, /ERR_INVALID_KEYRING: .*the cost is below the floor/, { env });
   });
 });
