@@ -21,3 +21,4 @@ export { reencryptAll, type ReencryptOptions, type ReencryptResult, type JobProg
 export { countKeyIds, type CountKeyIdsOptions, type KeyIdCounts } from './dry-run.js';
 export { assertUnused, countKeyUse, describeUse, type KeyUse, type KeyUseCounter, type KeyUsePlace } from './unused.js';
 export { sampleRows, type SampleResult } from './sample.js';
+export { cloakDecoder, layoutDecoder, legacyDecoderFor, type LegacyDecoder, type CloakDecoderOptions, type LayoutDecoderOptions, type LayoutPart } from './legacy/index.js';

@@ -88,6 +88,8 @@ const calls: Record<string, Record<string, Call[]>> = {
     ],
   },
   rotation: {
+    cloakDecoder: [() => rotation.cloakDecoder(withTypo({ keys: 'k1.aesgcm256.' + 'A'.repeat(43) }))],
+    layoutDecoder: [() => rotation.layoutDecoder(withTypo({ algorithm: 'aes-256-gcm', key: '00'.repeat(32), encoding: 'hex', order: ['iv', 'tag', 'ciphertext'] }))],
     reencryptAll: [() => rotation.reencryptAll(withTypo({ keyring: ring, store, batchSize: 10 }))],
     countKeyIds: [() => rotation.countKeyIds(withTypo({ store }))],
     fileCheckpoint: [() => rotation.fileCheckpoint('/nonexistent/job.json', withTypo({}))],
@@ -161,6 +163,7 @@ const noOptions: Record<string, Record<string, string>> = {
   tokens: { inspectToken: 'takes a token only' },
   rotation: {
     isEnvelope: 'takes a stored value',
+    legacyDecoderFor: 'takes decoders and a stored value',
     memoryCheckpoint: 'takes a saved state (data), not options',
     parseContextTemplate: 'takes a template string',
     parseShard: 'takes a string',
