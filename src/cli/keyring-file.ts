@@ -194,6 +194,7 @@ async function lockKeyringArg(values: Record<string, unknown>, io: CliIO): Promi
 }
 
 const held = new Map<string, FileLock>();
+const lastWritten = new Map<string, Buffer>();
 let exitHook = false;
 
 async function holdLock(path: string): Promise<FileLock> {
@@ -252,13 +253,17 @@ export function parseDocumentText(text: string, path: string): object {
 export async function writeOut(path: string, data: string | Uint8Array, _io: CliIO, options: { backup?: boolean; previous?: Uint8Array } = {}): Promise<string | undefined> {
   const lock = await holdLock(path);
   try {
-    if (options.previous !== undefined) {
+    // What this process wrote last is what the file should hold now (a command may save several times).
+    const previous = options.previous === undefined ? undefined : (lastWritten.get(path) ?? options.previous);
+    if (previous !== undefined) {
       const now = await readFileChecked(path).then((f) => f.bytes, (err: unknown) => (isMissing(err) ? undefined : Promise.reject(err)));
-      if (now === undefined || !Buffer.from(options.previous).equals(now)) {
+      if (now === undefined || !Buffer.from(previous).equals(now)) {
         fail('ERR_CONFLICT', `${path} was changed by someone else since it was read; nothing was written, run the command again`, { file: path });
       }
     }
-    return await writeFileAtomic(path, data, { mode: 0o600, backup: options.backup ?? true, ...(options.previous === undefined ? {} : { previous: options.previous }) });
+    const backupPath = await writeFileAtomic(path, data, { mode: 0o600, backup: options.backup ?? true, ...(previous === undefined ? {} : { previous }) });
+    lastWritten.set(path, Buffer.from(typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
+    return backupPath;
   } finally {
     held.delete(path);
     await lock.release();

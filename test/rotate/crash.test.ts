@@ -50,7 +50,7 @@ function setup(): string {
     { id: 'k1', state: 'active', secret: K1, encoding: 'utf8' },
     { id: 'k2', state: 'pending', activatesAt: at, secret: K2, encoding: 'utf8' },
   ] };
-  writeFileSync(join(dir, 'keyring.json'), JSON.stringify(doc));
+  writeFileSync(join(dir, 'keyring.json'), JSON.stringify(doc), { mode: 0o600 });
   const ring = Keyring.create({ keys: [{ id: 'k1', secret: K1 }] });
   const db = new Database(join(dir, 'app.db'));
   db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, token TEXT)');

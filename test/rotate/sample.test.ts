@@ -10,7 +10,7 @@ const ARGS = ['--db', 'sqlite:app.db', '--table', 'users', '--column', 'token', 
 
 function setup(withContext: (id: number) => boolean): string {
   const dir = workdir();
-  writeFileSync(join(dir, 'keyring.json'), JSON.stringify(KEYRING_DOC));
+  writeFileSync(join(dir, 'keyring.json'), JSON.stringify(KEYRING_DOC), { mode: 0o600 });
   const db = new Database(join(dir, 'app.db'));
   db.exec('CREATE TABLE users (id INTEGER PRIMARY KEY, token TEXT)');
   const a = ringA();
