@@ -6,7 +6,7 @@
  * starts, and a rerun detects from the keyring and the data where to go on.
  * @module
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fail } from '../../errors.js';
 import type { Keyring } from '../../keyring/keyring.js';
@@ -127,12 +127,16 @@ function writtenAsResolved(ring: Keyring): boolean {
 
 /** Saves `next` (when there is a change), reports the step, and returns the keyring as now on disk. */
 async function step(loaded: LoadedKeyring, io: CliIO, name: string, next: Keyring | undefined, done: string): Promise<LoadedKeyring> {
-  if (next !== undefined) {
-    await saveKeyring(loaded, next, io);
-    io.stdout.write(`${done}\n`);
+  if (next === undefined) {
+    reached(name);
+    return loaded;
   }
+  await saveKeyring(loaded, next, io);
+  io.stdout.write(`${done}\n`);
+  // The next step's write checks the file still holds what this one wrote (and a sealed file's generation moves on).
+  const bytes = new Uint8Array(await readFile(loaded.path));
   reached(name);
-  return next === undefined ? loaded : { ...loaded, ring: next };
+  return { ...loaded, ring: next, bytes, ...(loaded.generation === undefined ? {} : { generation: loaded.generation + 1 }) };
 }
 
 /** One pass of the batch job over every column; returns the number of rows that failed. */
