@@ -1,46 +1,26 @@
 /**
  * `keyroll rotate start/finish` killed with SIGKILL after every durable
  * step: the keyring on disk still decrypts every row, and a rerun finishes
- * the rotation. The kills come from a test build of the CLI (bundled here);
+ * the rotation. The kills come from a test build of the CLI (test/helpers/sigkill.ts);
  * the shipped CLI has no such hook.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Keyring, inspect } from '../../src/index.js';
 import { ok, workdir } from '../cli/helpers.js';
+import { buildCrashCli, crashCli } from '../helpers/sigkill.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Inside the repository, so the bundle resolves better-sqlite3 from node_modules.
-const CRASH_CLI = join(ROOT, 'node_modules', '.cache', 'keyroll-test', 'crash-cli.mjs');
 const ROWS = 450;
 const K1 = 'k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1k1';
 const K2 = 'k2k2k2k2k2k2k2k2k2k2k2k2k2k2k2k2';
 const DATA = ['--db', 'sqlite:app.db', '--table', 'users', '--column', 'token', '--context', 'recommended', '--batch', '100'];
 const ctx = (id: number) => ({ table: 'users', column: 'token', id: String(id) });
 
-beforeAll(async () => {
-  mkdirSync(join(ROOT, 'node_modules', '.cache', 'keyroll-test'), { recursive: true });
-  await build({
-    entryPoints: [join(ROOT, 'test/rotate/fixtures/crash-cli.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: CRASH_CLI,
-    external: ['better-sqlite3', 'pg', '@electric-sql/pglite'],
-    logLevel: 'silent',
-  });
-}, 60_000);
+beforeAll(buildCrashCli, 60_000);
 
-function crash(cwd: string, args: readonly string[], at: string) {
-  const r = spawnSync(process.execPath, [CRASH_CLI, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', CRASH_AT: at }, encoding: 'utf8', timeout: 30_000 });
-  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
-}
+const crash = crashCli;
 
 /** k1 active and k2 pending since a minute ago (the activation has passed), ROWS rows under k1. */
 function setup(): string {

@@ -2,7 +2,6 @@
  * Guarantees that need real processes: SIGKILL halfway then resume, and two
  * shards in two processes. The child runs the BUILT package (npm test builds first).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,29 +9,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { inspect } from '../../src/index.js';
 import { shardOf } from '../../src/rotation/index.js';
 import { KEYRING_DOC, ctx, pgliteHarness, ringA, ringAB, sqliteHarness, type Harness } from './helpers.js';
+import { atProgress, runKillable, type KillableResult } from '../helpers/sigkill.js';
 
 const CHILD = join(import.meta.dirname, 'fixtures', 'job-child.mjs');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-interface Child { stdout: string; code: number | null; signal: NodeJS.Signals | null }
+type Child = KillableResult;
 
-function runChild(args: object, killAtFraction?: number): Promise<Child> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(args), JSON.stringify(KEYRING_DOC)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (killAtFraction === undefined) return;
-      const last = [...stdout.matchAll(/progress (\d+) (\d+)/g)].pop();
-      if (last && Number(last[1]) >= Number(last[2]) * killAtFraction) child.kill('SIGKILL');
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => (code !== 0 && signal === null ? reject(new Error(`child failed: ${stderr}`)) : resolve({ stdout, code, signal })));
-  });
-}
+const runChild = (args: object, killAtFraction?: number): Promise<Child> =>
+  runKillable(CHILD, [JSON.stringify(args), JSON.stringify(KEYRING_DOC)], killAtFraction === undefined ? undefined : atProgress(killAtFraction));
 
 const resultOf = (c: Child): { counters: Record<string, number>; resumed: boolean; total: number } => JSON.parse(/result (.*)/.exec(c.stdout)![1]!);
 

@@ -5,7 +5,6 @@
  * and after SIGKILL), shards. Worker threads run the BUILT package (the
  * worker script is dist/rotation-worker.js; npm test builds first).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { inspect } from '../../src/index.js';
 import { memoryCheckpoint, shardOf, type RowStore } from '../../src/rotation/index.js';
 import { workerCount } from '../../src/rotation/pool.js';
 import { KEYRING_DOC, ctx, ringA, ringAB, ringX, sqliteHarness, type Harness, type Id } from './helpers.js';
+import { atProgress, runKillable, type KillableResult } from '../helpers/sigkill.js';
 
 type Rotation = typeof import('../../src/rotation/index.js');
 const DIST = pathToFileURL(join(import.meta.dirname, '../../dist/rotation.js')).href;
@@ -137,24 +137,10 @@ describe('batch re-encryption on worker threads (in process)', () => {
   });
 });
 
-interface Child { stdout: string; code: number | null; signal: NodeJS.Signals | null }
+type Child = KillableResult;
 
-function runChild(args: object, killAtFraction?: number): Promise<Child> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(args), JSON.stringify(KEYRING_DOC)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (killAtFraction === undefined) return;
-      const last = [...stdout.matchAll(/progress (\d+) (\d+)/g)].pop();
-      if (last && Number(last[1]) >= Number(last[2]) * killAtFraction) child.kill('SIGKILL');
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => (code !== 0 && signal === null ? reject(new Error(`child failed: ${stderr}`)) : resolve({ stdout, code, signal })));
-  });
-}
+const runChild = (args: object, killAtFraction?: number): Promise<Child> =>
+  runKillable(CHILD, [JSON.stringify(args), JSON.stringify(KEYRING_DOC)], killAtFraction === undefined ? undefined : atProgress(killAtFraction));
 
 const resultOf = (c: Child): { counters: Record<string, number>; resumed: boolean } => JSON.parse(/result (.*)/.exec(c.stdout)![1]!);
 
