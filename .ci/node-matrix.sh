@@ -23,8 +23,12 @@
 # Usage: .ci/node-matrix.sh [--prepare] [22 24 ...]   (default: 22 24)
 #   --prepare  only install the binaries and build/cache the addons, e.g. in the
 #              background while `npm test` runs, so the matrix later starts at once.
+# KEYROLL_MATRIX_REPO=<dir> runs the suite of another checkout of keyroll (with
+# its own node_modules and dist/), e.g. a fresh clone, with this checkout's Node
+# binaries: .ci/fresh-clone.sh uses it.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+NODES="$(cd "$(dirname "$0")" && pwd)/nodes"
+ROOT="$(cd "${KEYROLL_MATRIX_REPO:-$(dirname "$0")/..}" && pwd)"
 cd "$ROOT"
 PREPARE=0
 if [ "${1:-}" = --prepare ]; then PREPARE=1; shift; fi
@@ -35,9 +39,9 @@ START=$SECONDS
 [ "$PREPARE" = 1 ] || [ -f dist/index.js ] || { echo "node-matrix: dist/ is missing, run npm run build (npm test) first" >&2; exit 1; }
 
 # Reinstall the node binaries only when the lockfile changed since the last install.
-if ! cmp -s .ci/nodes/package-lock.json .ci/nodes/node_modules/.keyroll-installed-lock 2>/dev/null; then
-  npm ci --prefix .ci/nodes --no-audit --no-fund --loglevel=error
-  cp .ci/nodes/package-lock.json .ci/nodes/node_modules/.keyroll-installed-lock
+if ! cmp -s "$NODES/package-lock.json" "$NODES/node_modules/.keyroll-installed-lock" 2>/dev/null; then
+  npm ci --prefix "$NODES" --no-audit --no-fund --loglevel=error
+  cp "$NODES/package-lock.json" "$NODES/node_modules/.keyroll-installed-lock"
 fi
 
 BSQ_VERSION="$(node -p "require('./node_modules/better-sqlite3/package.json').version")"
@@ -48,9 +52,9 @@ trap 'rm -rf "$SCRATCH"' EXIT
 
 # Prints the path of a better_sqlite3.node built for Node $1, building it if needed.
 addon_for() {
-  local v="$1" nodedir="$ROOT/.ci/nodes/node_modules/node$1" headers abi out src
+  local v="$1" nodedir="$NODES/node_modules/node$1" headers abi out src
   headers="$nodedir"
-  [ -d "$ROOT/.ci/nodes/node_modules/node$v-headers/include/node" ] && headers="$ROOT/.ci/nodes/node_modules/node$v-headers"
+  [ -d "$NODES/node_modules/node$v-headers/include/node" ] && headers="$NODES/node_modules/node$v-headers"
   abi="$("$nodedir/bin/node" -p process.versions.modules)"
   out="$CACHE/better-sqlite3-$BSQ_VERSION-abi$abi-headers$("$headers/bin/node" --version)-linux-x64/better_sqlite3.node"
   if [ ! -f "$out" ]; then
@@ -70,7 +74,7 @@ addon_for() {
 # Build the missing addons in parallel (about 75 s each on a 2-core machine, once per cache).
 declare -A BUILD_PID
 for v in "${VERSIONS[@]}"; do
-  [ -x ".ci/nodes/node_modules/node$v/bin/node" ] || { echo "node-matrix: no node$v in .ci/nodes/package.json" >&2; exit 1; }
+  [ -x "$NODES/node_modules/node$v/bin/node" ] || { echo "node-matrix: no node$v in .ci/nodes/package.json" >&2; exit 1; }
   addon_for "$v" >"$SCRATCH/addon-$v.path" 2>"$SCRATCH/addon-$v.err" &
   BUILD_PID[$v]=$!
 done
@@ -86,7 +90,7 @@ fi
 
 FAILED=()
 for v in "${VERSIONS[@]}"; do
-  node_bin="$ROOT/.ci/nodes/node_modules/node$v/bin/node"
+  node_bin="$NODES/node_modules/node$v/bin/node"
   echo "== Node $("$node_bin" --version)"
   work="$SCRATCH/node$v/main"
   mkdir -p "$work/node_modules"
