@@ -14,6 +14,7 @@ export default defineConfig({
     'stores/postgres': 'src/stores/postgres.ts',
     drizzle: 'src/integrations/drizzle.ts',
     prisma: 'src/integrations/prisma.ts',
+    web: 'src/web/index.ts',
   },
   // Database drivers and ORMs are optional peer dependencies: never bundled.
   external: ['better-sqlite3', 'pg', '@electric-sql/pglite', /^drizzle-orm(\/|$)/],

@@ -30,14 +30,84 @@ function isWellFormed(value: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value);
 }
 
-/** A view of `bytes` as a Buffer, without copying. */
+/*
+ * Node's Buffer when the runtime has one (Node, Bun, Deno's npm mode): its
+ * native base64 and latin1 codecs are the fast path. Browsers and edge
+ * runtimes without it get the portable loops below (bytes.test.ts checks
+ * both give the same answers). Read once, at load.
+ */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+/** A view of `bytes` as a Buffer, without copying (Node-only callers). */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Base64url without padding. */
 export function toBase64url(bytes: Uint8Array): string {
-  return asBuffer(bytes).toString('base64url');
+  return NodeBuffer !== undefined ? asBuffer(bytes).toString('base64url') : portableToBase64url(bytes);
+}
+
+/** `bytes` read as Latin-1: one char per byte. */
+export function latin1(bytes: Uint8Array): string {
+  return NodeBuffer !== undefined ? asBuffer(bytes).toString('latin1') : portableLatin1(bytes);
+}
+
+/** Latin-1 without Buffer (exported for the cross-check test). */
+export function portableLatin1(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Base64url without padding, without Buffer (exported for the cross-check test). */
+export function portableToBase64url(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  let chunk = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    chunk += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]! + B64URL[n & 63]!;
+    if (chunk.length >= 8192) {
+      parts.push(chunk);
+      chunk = '';
+    }
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    chunk += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]!;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    chunk += B64URL[n >> 18]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]!;
+  }
+  parts.push(chunk);
+  return parts.join('');
+}
+
+/**
+ * Strict base64url decoding without Buffer: `undefined` on any character
+ * outside the alphabet. Length and unused bits are checked by the caller
+ * (exported for the cross-check test).
+ */
+export function portableFromBase64url(text: string, length: number): Uint8Array | undefined {
+  const out = new Uint8Array(length);
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const v = b64Index(text.charCodeAt(i));
+    if (v < 0) return wiped(out);
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (o < length) out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
 }
 
 /**
@@ -52,7 +122,11 @@ export function fromBase64urlStrict(text: string, own = true): Buffer | undefine
   if (text.indexOf('+') !== -1 || text.indexOf('/') !== -1 || text.indexOf('=') !== -1) return undefined;
   const expected = (text.length >> 2) * 3 + (rem === 0 ? 0 : rem - 1);
   let out: Buffer;
-  if (own) {
+  if (NodeBuffer === undefined) {
+    const decoded = portableFromBase64url(text, expected);
+    if (decoded === undefined) return undefined;
+    out = decoded as Buffer; // a Uint8Array where there is no Buffer: callers use only its bytes
+  } else if (own) {
     out = Buffer.alloc(expected);
     // Node skips characters outside the alphabet: fewer bytes written means there was one.
     if (out.write(text, 'base64url') !== expected) return wiped(out);
@@ -68,7 +142,7 @@ export function fromBase64urlStrict(text: string, own = true): Buffer | undefine
   return out;
 }
 
-function wiped(bytes: Buffer): undefined {
+function wiped(bytes: Uint8Array): undefined {
   bytes.fill(0);
   return undefined;
 }
@@ -97,6 +171,11 @@ export function fromBase64Strict(text: string, own = true): Buffer | undefined {
 /** Strict hex (even length, 0-9a-fA-F only), in a buffer with its own backing store (hex is for secrets). */
 export function fromHexStrict(text: string): Buffer | undefined {
   if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return undefined;
+  if (NodeBuffer === undefined) {
+    const out = new Uint8Array(text.length / 2);
+    for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+    return out as Buffer;
+  }
   const out = Buffer.alloc(text.length / 2);
   out.write(text, 'hex');
   return out;

@@ -8,7 +8,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import { asBuffer, describe, fromBase64urlStrict, toBase64url } from '../bytes.js';
+import { latin1, describe, fromBase64urlStrict, toBase64url } from '../bytes.js';
 import { KEY_ID_PATTERN } from '../document/key-id.js';
 import { looksLikeStream, parseStreamHeader, refuseStream, streamPlaintextLength, STREAM_SUITE, type StreamHeader } from './stream-header.js';
 
@@ -160,8 +160,8 @@ function parseText(text: string): ParsedEnvelope {
  * the work is linear in the input and junk is refused before any conversion.
  */
 function parseTextBytes(bytes: Uint8Array): ParsedEnvelope {
-  const prefix = parsePrefix(asBuffer(bytes.subarray(0, MAX_PREFIX)).toString('latin1'));
-  return parsePayload(asBuffer(bytes.subarray(prefix.payloadStart)).toString('latin1'), prefix);
+  const prefix = parsePrefix(latin1(bytes.subarray(0, MAX_PREFIX)));
+  return parsePayload(latin1(bytes.subarray(prefix.payloadStart)), prefix);
 }
 
 function parsePayload(payload: string, prefix: TextPrefix): ParsedEnvelope {

@@ -8,16 +8,17 @@ import { fail } from '../errors.js';
 import { asBuffer, assertStringOrBytes, describe, fromUtf8, utf8 } from '../bytes.js';
 import { checkArray, checkOptions, optionalFunction } from '../args.js';
 import { timeValue } from '../document/time.js';
-import { canonicalContext, type Context } from '../envelope/context.js';
-import { CURRENT_VERSION, DEFAULT_SUITE, parseEnvelope, toText, type EnvelopeForm, type ParsedEnvelope } from '../envelope/format.js';
+import { type Context } from '../envelope/context.js';
+import { CURRENT_VERSION, parseEnvelope, toText, type EnvelopeForm, type ParsedEnvelope } from '../envelope/format.js';
 import { open1, seal1, suite1Key } from '../suites/index.js';
 import { parseDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument } from '../document/index.js';
 import { Key, checkKeyId, materialOf, type KeyInfo, type KeySpec, type KeyState } from './key.js';
 import { addKey, disableKey, postponeKey, promoteKey, removeKey, resolvePending, retireKey, type AddOptions, type PostponeOptions } from './lifecycle.js';
 import { afterReAdd, afterRemove } from './removed.js';
 import { parseRemoved, type RemovedKey } from '../document/index.js';
-import { checkEnvelopeVersion, normalizePolicy, type Policy, type PolicyInput } from './policy.js';
+import { normalizePolicy, type Policy, type PolicyInput } from './policy.js';
 import { validateKeys } from './rules.js';
+import { SALT_SOURCE, activeAt, clockMs, contextOf, decryptFailed, isStaleUnder, keyFor, keysFromSpecs, pendingKeys, stateAt } from './select.js';
 import { checkUnlock, loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, withEnvOrigin, type UnlockOptions } from '../sources/index.js';
 import { UsageStats, type KeyUsage } from './stats.js';
 import { indexSpec, indexesUnder, type BlindIndexOptions, type BlindIndexValue } from '../lookup/index.js';
@@ -145,7 +146,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * `keyroll/testing` sets it (seeded, deterministic envelopes for snapshot
  * tests); it is not exported from the package root.
  */
-export const SALT_SOURCE: unique symbol = Symbol('keyroll.saltSource');
+export { SALT_SOURCE } from './select.js';
 type SaltSource = (length: number) => Uint8Array;
 /**
  * @internal Runtime option: the usage counters to count into, so a watcher's
@@ -163,7 +164,6 @@ const RUNTIME_OPTIONS = ['clock', 'onDecrypt'] as const;
 const LOADER_OPTIONS = [...RUNTIME_OPTIONS, SHARED_STATS, SOURCE_GENERATION];
 const SEALED_LOAD_OPTIONS = [...RUNTIME_OPTIONS, 'minGeneration'] as const;
 const CREATE_OPTIONS = ['keys', 'policy', 'activeKeyId', 'removed', ...LOADER_OPTIONS, SALT_SOURCE];
-const CRYPT_OPTIONS = ['context'] as const;
 
 /** Checks the runtime options every constructor takes: known keys, functions where functions go. */
 function runtimeOptions<T extends KeyringRuntimeOptions>(value: T | undefined, label: string, allowed: readonly (string | symbol)[] = RUNTIME_OPTIONS): T {
@@ -203,7 +203,7 @@ export class Keyring {
     this.#removed = Object.freeze(removed.map((r) => Object.freeze({ ...r })));
     this.#policy = policy;
     this.#baseActive = keys.find((k) => k.state === 'active')!;
-    this.#pending = keys.filter((k) => k.state === 'pending').sort((a, b) => a.activatesAt!.getTime() - b.activatesAt!.getTime());
+    this.#pending = pendingKeys(keys);
     this.#clock = runtime.clock ?? systemClock;
     this.#onDecrypt = runtime.onDecrypt;
     this.#stats = stats;
@@ -232,21 +232,7 @@ export class Keyring {
     const clock = options.clock ?? systemClock;
     const now = toDate(clock());
     const activeId = options.activeKeyId === undefined ? undefined : checkKeyId(options.activeKeyId);
-    const single = specs.length === 1;
-    const keys = specs.map((spec) => {
-      const isNamed = activeId !== undefined && (spec as { id?: unknown }).id === activeId;
-      const key = Key.from(spec, { state: isNamed || (single && activeId === undefined) ? 'active' : 'decrypt-only', now });
-      if (isNamed && key.state !== 'active') {
-        if ((spec as KeySpec).state !== undefined && (spec as KeySpec).state !== 'active') {
-          fail('ERR_INVALID_KEYRING', `activeKeyId names key "${key.id}", whose state is ${key.state}`, { keyId: key.id });
-        }
-        return key.withState('active');
-      }
-      return key;
-    });
-    if (activeId !== undefined && !keys.some((k) => k.id === activeId)) {
-      fail('ERR_INVALID_KEYRING', `activeKeyId names key "${activeId}", which is not in the keyring`, { keyId: activeId });
-    }
+    const keys = keysFromSpecs(specs, activeId, now);
     const stats = (options as { [SHARED_STATS]?: UsageStats })[SHARED_STATS] ?? new UsageStats();
     const removed = options.removed === undefined ? [] : parseRemoved(options.removed, 'removed', new Set(keys.map((k) => k.id)));
     return new Keyring(keys, normalizePolicy(options.policy), options, stats, removed);
@@ -346,10 +332,7 @@ export class Keyring {
   }
 
   #now(): number {
-    const t = this.#clock();
-    const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : Number.NaN;
-    if (!Number.isFinite(ms)) fail('ERR_INVALID_ARGUMENT', `the keyring's clock must return a valid Date or milliseconds since the epoch, got ${describe(t)}`);
-    return ms;
+    return clockMs(this.#clock());
   }
 
   #nowDate(): Date {
@@ -357,19 +340,11 @@ export class Keyring {
   }
 
   #activeAt(now: number): Key {
-    let active = this.#baseActive;
-    for (const key of this.#pending) {
-      if (key.activatesAt!.getTime() <= now) active = key;
-      else break;
-    }
-    return active;
+    return activeAt(this.#baseActive, this.#pending, now);
   }
 
   #stateAt(key: Key, active: Key, now: number): KeyState {
-    if (key === active) return 'active';
-    if (key.state === 'active') return 'decrypt-only';
-    if (key.state === 'pending' && key.activatesAt!.getTime() <= now) return 'decrypt-only';
-    return key.state;
+    return stateAt(key, active, now);
   }
 
   /**
@@ -501,9 +476,7 @@ export class Keyring {
     const now = this.#now();
     const key = this.#keyFor(parsed);
     const plaintext = open1(parsed, materialOf(key).derived(1, suite1Key), context);
-    if (plaintext === undefined) {
-      fail('ERR_DECRYPT_FAILED', `decryption failed for an envelope naming key "${parsed.keyId}": it was tampered with, the context differs, or the key's secret is not the one that made it`, { keyId: parsed.keyId });
-    }
+    if (plaintext === undefined) decryptFailed(parsed.keyId);
     const active = this.#activeAt(now);
     const stale = this.#isStale(parsed, key, active, now);
     this.#stats.decrypted(key.id, stale, now);
@@ -518,11 +491,7 @@ export class Keyring {
   }
 
   #keyFor(parsed: ParsedEnvelope): Key {
-    const key = this.#keys.get(parsed.keyId);
-    if (key === undefined) fail('ERR_UNKNOWN_KEY', `envelope names key "${parsed.keyId}", which is not in this keyring`, { keyId: parsed.keyId });
-    if (key.state === 'disabled') fail('ERR_KEY_DISABLED', `envelope names key "${parsed.keyId}", which is disabled`, { keyId: parsed.keyId });
-    checkEnvelopeVersion(this.#policy, parsed.version, parsed.keyId);
-    return key;
+    return keyFor(this.#keys, this.#policy, parsed);
   }
 
   /**
@@ -567,12 +536,7 @@ export class Keyring {
   }
 
   #isStale(parsed: ParsedEnvelope, key: Key | undefined, active: Key, now: number): boolean {
-    if (key === active) return parsed.suite.id !== DEFAULT_SUITE.id || parsed.version !== CURRENT_VERSION;
-    if (key === undefined) return false;
-    if (key.state === 'pending' && key.activatesAt!.getTime() > now) return false;
-    // On equal dates (layouts without dates, such as the platform layout,
-    // whose keys all take the load time) the active key counts as the newest.
-    return key.createdAt.getTime() <= active.createdAt.getTime();
+    return isStaleUnder(parsed, key, active, now);
   }
 
   /**
@@ -777,14 +741,7 @@ function checkAddOptions(options: AddOptions): void {
   if (options.reuseRemovedId !== undefined && typeof options.reuseRemovedId !== 'boolean') fail('ERR_INVALID_ARGUMENT', `ring.add options: reuseRemovedId must be a boolean, got ${describe(options.reuseRemovedId)}`);
 }
 
-/** The canonical context of encrypt/decrypt options (checked: `context` is the only option). */
-function contextOf(options: CryptOptions | undefined, label: string): Uint8Array {
-  return options === undefined ? canonicalContext(undefined) : canonicalContext(checkOptions(options, CRYPT_OPTIONS, label).context);
-}
-
 function toDate(value: Date | number): Date {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Number.NaN;
-  if (!Number.isFinite(ms)) fail('ERR_INVALID_ARGUMENT', `the keyring's clock must return a valid Date or milliseconds since the epoch, got ${describe(value)}`);
-  return new Date(ms);
+  return new Date(clockMs(value));
 }
 

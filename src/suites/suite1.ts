@@ -9,17 +9,12 @@
  *   ct || tag      = AES-256-GCM(K_msg, IV = 0^96, AAD = header || C || context, plaintext)
  * @module
  */
-import { envelopeLength, writeHeaderPrefix, CURRENT_VERSION, SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
+import { SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
 import { aesGcmOpen, aesGcmSealInto, randomFillInto } from './primitives.js';
 import { equalsLatin1Digest, hkdfExpand64Plan, hkdfExtract, hmacKey, writeLatin1Digest, type Expand64, type HmacKey } from './hmac.js';
+import { associatedData, EXTRACT_SALT, INFO_LABEL, startEnvelope, ZERO_IV } from './suite1-layout.js';
 
-const encoder = new TextEncoder();
-/** HKDF-Extract salt: a fixed, public domain-separation label. */
-export const EXTRACT_SALT = encoder.encode('keyroll/v1 suite 1 AES-256-GCM-HKDF-SHA256-COMMIT');
-/** Prefix of the HKDF-Expand info, followed by a zero byte and the header. */
-export const INFO_LABEL = encoder.encode('keyroll/v1 message key and commitment\u0000');
-/** GCM nonce: the per-message key is never reused, so the nonce is fixed. */
-export const ZERO_IV = new Uint8Array(12);
+export { EXTRACT_SALT, INFO_LABEL, ZERO_IV } from './suite1-layout.js';
 
 /** Per-key state for suite 1, derived once. */
 export interface Suite1Key {
@@ -59,15 +54,6 @@ function deriveMessageKey(key: Suite1Key, bytes: Uint8Array, length: number): st
   return plan(bytes, 0, MESSAGE_KEY, 0);
 }
 
-function associatedData(bytes: Uint8Array, bodyOffset: number, context: Uint8Array): Uint8Array {
-  const header = bytes.subarray(0, bodyOffset);
-  if (context.length === 0) return header;
-  const aad = new Uint8Array(bodyOffset + context.length);
-  aad.set(header, 0);
-  aad.set(context, bodyOffset);
-  return aad;
-}
-
 /**
  * Seals `plaintext` into a new binary envelope under `keyId`. The envelope
  * is allocated once and every part (header, salt, commitment, ciphertext,
@@ -75,15 +61,12 @@ function associatedData(bytes: Uint8Array, bodyOffset: number, context: Uint8Arr
  * seeded test keyrings only; by default it comes from the CSPRNG.
  */
 export function seal1(keyId: string, key: Suite1Key, plaintext: Uint8Array, context: Uint8Array, salt?: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(envelopeLength(SUITE_1, keyId, plaintext.length));
-  const saltOffset = writeHeaderPrefix(out, CURRENT_VERSION, SUITE_1, keyId);
+  const { out, saltOffset, commitmentOffset, bodyOffset } = startEnvelope(keyId, plaintext.length, Buffer.allocUnsafe);
   if (salt === undefined) randomFillInto(out, saltOffset, SUITE_1.saltLength);
   else out.set(salt.subarray(0, SUITE_1.saltLength), saltOffset);
-  const commitmentOffset = saltOffset + SUITE_1.saltLength;
   const commitment = deriveMessageKey(key, out, commitmentOffset);
   try {
     writeLatin1Digest(out, commitmentOffset, commitment);
-    const bodyOffset = commitmentOffset + SUITE_1.commitmentLength;
     aesGcmSealInto(MESSAGE_KEY, ZERO_IV, associatedData(out, bodyOffset, context), plaintext, out, bodyOffset);
     return out;
   } finally {

@@ -7,7 +7,7 @@
 import { describe, toBase64url } from '../bytes.js';
 import { checkArray, checkOptions } from '../args.js';
 import { fail } from '../errors.js';
-import { randomBytes } from '../suites/primitives.js';
+import { randomBytes } from './portable.js';
 import { checkRestrictClaim, type RestrictClaim } from './restrictions.js';
 import { formatDateTime, parseDuration, toMillis, type Duration, type Instant } from './time.js';
 

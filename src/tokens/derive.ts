@@ -11,7 +11,7 @@
  */
 import { fail } from '../errors.js';
 import { materialOf, type Key } from '../keyring/key.js';
-import { hkdf } from '../suites/primitives.js';
+import { hkdf } from './portable.js';
 import { v4LocalKey, type PasetoKey } from './v4local.js';
 
 const encoder = new TextEncoder();
@@ -30,8 +30,7 @@ export const TOKEN_KEY_CACHE_ID = 0x7401;
  * ```
  */
 export function deriveTokenKey(secret: Uint8Array): PasetoKey {
-  // A fresh array: hkdf's Buffer may sit in Node's shared allocation pool.
-  return v4LocalKey(new Uint8Array(hkdf(secret, TOKEN_KEY_SALT, TOKEN_KEY_INFO, 32)));
+  return v4LocalKey(hkdf(secret, TOKEN_KEY_SALT, TOKEN_KEY_INFO, 32));
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import { fail } from '../errors.js';
+import { latin1 } from '../bytes.js';
 
 /** Longest footer accepted, in bytes: `{"kid":""}` plus a 64-character id, with room to spare. */
 export const MAX_FOOTER_BYTES = 128;
@@ -35,7 +36,7 @@ export function footerKeyId(footer: Uint8Array): string {
   if (footer.length === 0) fail('ERR_TOKEN_INVALID', 'token has no footer; keyroll tokens carry {"kid":"<key id>"}');
   if (footer.length > MAX_FOOTER_BYTES) fail('ERR_TOKEN_INVALID', `token footer is ${footer.length} bytes; at most ${MAX_FOOTER_BYTES} are accepted`);
   // latin1 maps every byte to one character, so non-ASCII bytes simply fail the pattern.
-  const match = FOOTER.exec(Buffer.from(footer.buffer, footer.byteOffset, footer.byteLength).toString('latin1'));
+  const match = FOOTER.exec(latin1(footer));
   if (match === null) fail('ERR_TOKEN_INVALID', 'token footer must be exactly {"kid":"<key id>"}');
   return match[1]!;
 }

@@ -10,7 +10,7 @@ import { xchacha20 } from '@noble/ciphers/chacha';
 import { blake2b } from '@noble/hashes/blake2b';
 import { toBase64url } from '../bytes.js';
 import { fail } from '../errors.js';
-import { randomBytes, timingSafeEqual } from '../suites/primitives.js';
+import { randomBytes, timingSafeEqual } from './portable.js';
 import { pae } from './pae.js';
 import { parseToken, V4_LOCAL_HEADER, type ParsedToken } from './parse.js';
 

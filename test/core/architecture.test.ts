@@ -47,4 +47,26 @@ describe('rooms', () => {
       for (const high of ['keyring', 'sources', 'rotation', 'stores', 'cli', 'tokens']) expect(rooms.get(high), `${low} -> ${high}`).toBeUndefined();
     }
   });
+
+  it('the WebCrypto edition (web) and tokens reach no node: module, no primitives over node:crypto', () => {
+    for (const entry of ['web/index.ts', 'tokens/index.ts']) {
+      const seen = new Set<string>();
+      const todo = [join(SRC, entry)];
+      while (todo.length > 0) {
+        const file = todo.pop()!;
+        if (seen.has(file)) continue;
+        seen.add(file);
+        const text = readFileSync(file, 'utf8');
+        // Type-only imports are erased from the build: they pull in no code.
+        for (const match of text.matchAll(/^(?:import|export)(?!\s+type\b)[^;]*?from '([^']+)'/gms)) {
+          const target = match[1]!;
+          expect(target.startsWith('node:'), `${relative(SRC, file)} imports ${target}`).toBe(false);
+          if (target.startsWith('.')) todo.push(resolve(dirname(file), target.replace(/\.js$/, '.ts')));
+        }
+      }
+      const reached = [...seen].map((f) => relative(SRC, f));
+      for (const nodeOnly of ['suites/primitives.ts', 'suites/hmac.ts', 'suites/suite1.ts', 'keyring/keyring.ts', 'sources/index.ts']) expect(reached, entry).not.toContain(nodeOnly);
+      if (entry === 'web/index.ts') expect(reached).toContain('keyring/rules.ts'); // the rules are shared, not copied
+    }
+  });
 });

@@ -17,6 +17,7 @@ import * as postgres from '../../src/stores/postgres.js';
 import * as drizzle from '../../src/integrations/drizzle.js';
 import * as prisma from '../../src/integrations/prisma.js';
 import * as stream from '../../src/stream/index.js';
+import * as web from '../../src/web/index.js';
 import { Keyring, KeyrollError, generateKey, sealKeyring } from '../../src/index.js';
 import { testKeyring } from '../../src/testing/index.js';
 import { issueToken, verifyToken } from '../../src/tokens/index.js';
@@ -25,6 +26,7 @@ import type { RowStore } from '../../src/rotation/index.js';
 const TYPO = 'contxt';
 const ring = testKeyring({ keys: 2, seed: 'options' });
 const stored = ring.encrypt('hello');
+const webRing = web.WebKeyring.fromJSON(ring.export());
 const store: RowStore = { target: { table: 't', column: 'c', id: 'id' }, count: async () => 0, scan: async () => [], update: async () => ({ written: 0, conflicts: 0 }) } as unknown as RowStore;
 const withTypo = <T extends object>(valid: T): T => ({ ...valid, [TYPO]: 1 }) as T;
 const watchDir = mkdtempSync(join(tmpdir(), 'keyroll-options-'));
@@ -113,6 +115,17 @@ const calls: Record<string, Record<string, Call[]>> = {
   'stores/sqlite': { sqliteStore: [() => sqlite.sqliteStore(withTypo({ database: ':memory:', table: 't', column: 'c', id: 'id' }))] },
   'stores/postgres': { postgresStore: [() => postgres.postgresStore(withTypo({ client: 'postgres://localhost/x', table: 't', column: 'c', id: 'id' }))] },
   drizzle: { encryptedColumns: [() => drizzle.encryptedColumns(withTypo({ keyring: ring, table: 'users' }))] },
+  web: {
+    'WebKeyring.create': [() => web.WebKeyring.create(withTypo({ keys: [web.generateKey({ id: 'k1' })] }))],
+    'WebKeyring.fromJSON': [() => web.WebKeyring.fromJSON(ring.export(), withTypo({}))],
+    'WebKeyring#encrypt': [() => webRing.encrypt('x', withTypo({}))],
+    'WebKeyring#encryptToBytes': [() => webRing.encryptToBytes('x', withTypo({}))],
+    'WebKeyring#decrypt': [() => webRing.decrypt(stored, withTypo({}))],
+    'WebKeyring#decryptString': [() => webRing.decryptString(stored, withTypo({}))],
+    'WebKeyring#open': [() => webRing.open(stored, withTypo({}))],
+    generateKey: [() => web.generateKey(withTypo({ id: 'k9' }))],
+    'Key.from': [() => web.Key.from(withTypo({ id: 'k9', secret: 'ASDFGHJKL1234567' }), { state: 'active', now: new Date() })],
+  },
   prisma: {
     fieldEncryption: [
       () => prisma.fieldEncryption(withTypo({ keyring: ring, models: {} })),
@@ -180,6 +193,17 @@ const noOptions: Record<string, Record<string, string>> = {
   'stores/postgres': {},
   drizzle: {},
   prisma: {},
+  web: {
+    KeyrollError: 'an error constructor: building an error must never throw',
+    inspect: 'takes an envelope only',
+    'WebKeyring#now': 'takes nothing',
+    'WebKeyring#keys': 'takes nothing',
+    'WebKeyring#has': 'takes a key id',
+    'WebKeyring#get': 'takes a key id',
+    'WebKeyring#isStale': 'takes an envelope',
+    'WebKeyring#toJSON': 'takes nothing',
+    'WebKeyring#toString': 'takes nothing',
+  },
 };
 
 /**

@@ -1,0 +1,56 @@
+/**
+ * The primitives suite 1 needs from an asynchronous crypto backend, and
+ * suite 1's seal and open written once over them. WebCrypto (webcrypto.ts)
+ * is the backend of the `keyroll/web` edition; the Node edition calls
+ * node:crypto synchronously through primitives.ts and hmac.ts, whose
+ * precomputed HMAC pads keep its hot path free of promises. Both produce the
+ * same bytes: suite1-layout.ts holds everything but the primitives.
+ * @module
+ */
+import { SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
+import { equalBytes } from '../bytes.js';
+import { associatedData, expandInfo, startEnvelope, suite1Offsets, ZERO_IV } from './suite1-layout.js';
+
+/** What suite 1 calls, asynchronously. `K` is a key's imported state. */
+export interface AsyncBackend<K> {
+  /** Imports a key's secret once (HKDF-Extract with suite 1's salt happens here or in `expand64`). */
+  importKey(secret: Uint8Array): Promise<K>;
+  /** HKDF-SHA256(salt = EXTRACT_SALT, IKM = secret, info, L = 64): K_msg || commitment. */
+  expand64(key: K, info: Uint8Array): Promise<Uint8Array>;
+  /** AES-256-GCM with a 16-byte tag: ciphertext || tag. */
+  gcmSeal(messageKey: Uint8Array, iv: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+  /** AES-256-GCM decryption of ciphertext || tag; `undefined` when it does not authenticate. */
+  gcmOpen(messageKey: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined>;
+  /** Fills `out` from a CSPRNG. */
+  randomFill(out: Uint8Array): void;
+}
+
+/** Seals `plaintext` into a suite 1 binary envelope, byte for byte as the Node edition's `seal1`. */
+export async function sealAsync<K>(backend: AsyncBackend<K>, keyId: string, key: K, plaintext: Uint8Array, context: Uint8Array, salt?: Uint8Array): Promise<Uint8Array> {
+  const { out, saltOffset, commitmentOffset, bodyOffset } = startEnvelope(keyId, plaintext.length, (n) => new Uint8Array(n));
+  if (salt === undefined) backend.randomFill(out.subarray(saltOffset, commitmentOffset));
+  else out.set(salt.subarray(0, SUITE_1.saltLength), saltOffset);
+  const okm = await backend.expand64(key, expandInfo(out, commitmentOffset));
+  try {
+    out.set(okm.subarray(32, 64), commitmentOffset);
+    const sealed = await backend.gcmSeal(okm.subarray(0, 32), ZERO_IV, associatedData(out, bodyOffset, context), plaintext);
+    out.set(sealed, bodyOffset);
+    return out;
+  } finally {
+    okm.fill(0);
+  }
+}
+
+/** Opens a parsed suite 1 envelope; `undefined` when it does not authenticate. */
+export async function openAsync<K>(backend: AsyncBackend<K>, envelope: ParsedEnvelope, key: K, context: Uint8Array): Promise<Uint8Array | undefined> {
+  const { bytes, saltOffset, bodyOffset } = envelope;
+  const { commitmentOffset } = suite1Offsets(saltOffset);
+  if (bodyOffset - commitmentOffset !== SUITE_1.commitmentLength) return undefined;
+  const okm = await backend.expand64(key, expandInfo(bytes, commitmentOffset));
+  try {
+    if (!equalBytes(okm.subarray(32, 64), bytes.subarray(commitmentOffset, bodyOffset))) return undefined;
+    return await backend.gcmOpen(okm.subarray(0, 32), ZERO_IV, associatedData(bytes, bodyOffset, context), bytes.subarray(bodyOffset));
+  } finally {
+    okm.fill(0);
+  }
+}
