@@ -9,10 +9,10 @@
  *   ct || tag      = AES-256-GCM(K_msg, IV = 0^96, AAD = header || C || context, plaintext)
  * @module
  */
-import { SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
+import { envelopeLength, writeHeaderPrefix, CURRENT_VERSION, SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
 import { aesGcmOpen, aesGcmSealInto, randomFillInto } from './primitives.js';
 import { equalsLatin1Digest, hkdfExpand64Plan, hkdfExtract, hmacKey, writeLatin1Digest, type Expand64, type HmacKey } from './hmac.js';
-import { associatedData, EXTRACT_SALT, INFO_LABEL, startEnvelope, ZERO_IV } from './suite1-layout.js';
+import { associatedData, EXTRACT_SALT, INFO_LABEL, ZERO_IV } from './suite1-layout.js';
 
 export { EXTRACT_SALT, INFO_LABEL, ZERO_IV } from './suite1-layout.js';
 
@@ -61,12 +61,15 @@ function deriveMessageKey(key: Suite1Key, bytes: Uint8Array, length: number): st
  * seeded test keyrings only; by default it comes from the CSPRNG.
  */
 export function seal1(keyId: string, key: Suite1Key, plaintext: Uint8Array, context: Uint8Array, salt?: Uint8Array): Buffer {
-  const { out, saltOffset, commitmentOffset, bodyOffset } = startEnvelope(keyId, plaintext.length, Buffer.allocUnsafe);
+  const out = Buffer.allocUnsafe(envelopeLength(SUITE_1, keyId, plaintext.length));
+  const saltOffset = writeHeaderPrefix(out, CURRENT_VERSION, SUITE_1, keyId);
   if (salt === undefined) randomFillInto(out, saltOffset, SUITE_1.saltLength);
   else out.set(salt.subarray(0, SUITE_1.saltLength), saltOffset);
+  const commitmentOffset = saltOffset + SUITE_1.saltLength;
   const commitment = deriveMessageKey(key, out, commitmentOffset);
   try {
     writeLatin1Digest(out, commitmentOffset, commitment);
+    const bodyOffset = commitmentOffset + SUITE_1.commitmentLength;
     aesGcmSealInto(MESSAGE_KEY, ZERO_IV, associatedData(out, bodyOffset, context), plaintext, out, bodyOffset);
     return out;
   } finally {
