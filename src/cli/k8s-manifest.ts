@@ -34,6 +34,8 @@ export interface SecretManifest {
   readonly namespace: string | undefined;
   /** Decoded field values, by field name. */
   readonly fields: Map<string, string>;
+  /** `metadata.annotations` with string values (never secrets: `keyroll rotate` keeps its record there). */
+  readonly annotations?: ReadonlyMap<string, string>;
   /** The manifest's syntax: what a command that writes it back writes. */
   readonly syntax: 'yaml' | 'json';
 }
@@ -61,10 +63,16 @@ export function looksLikeManifest(text: string): boolean {
  * renderSecret({ name: 'app-keys', namespace: 'prod', fields: new Map([['keyring.json', json]]) });
  * ```
  */
-export function renderSecret(manifest: { name: string; namespace?: string | undefined; fields: ReadonlyMap<string, string>; syntax?: 'yaml' | 'json' }): string {
+export function renderSecret(manifest: RenderedSecret): string {
   if (manifest.syntax === 'json') return renderSecretJson(manifest);
   const lines = ['apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${manifest.name}`];
   if (manifest.namespace !== undefined) lines.push(`  namespace: ${manifest.namespace}`);
+  const annotations = keptAnnotations(manifest.annotations);
+  if (annotations.size > 0) {
+    lines.push('  annotations:');
+    // Single-quoted scalars: any printable text, with ' doubled.
+    for (const [key, value] of annotations) lines.push(`    ${key}: '${value.replace(/'/g, "''")}'`);
+  }
   lines.push('type: Opaque', 'data:');
   for (const [field, value] of manifest.fields) {
     if (!FIELD.test(field)) fail('ERR_INVALID_ARGUMENT', 'a Secret field name must be made of - . _ a-z A-Z 0-9');
@@ -73,13 +81,42 @@ export function renderSecret(manifest: { name: string; namespace?: string | unde
   return `${lines.join('\n')}\n`;
 }
 
-function renderSecretJson(manifest: { name: string; namespace?: string | undefined; fields: ReadonlyMap<string, string> }): string {
+/** What {@link renderSecret} writes. */
+export interface RenderedSecret {
+  readonly name: string;
+  readonly namespace?: string | undefined;
+  readonly fields: ReadonlyMap<string, string>;
+  readonly annotations?: ReadonlyMap<string, string> | undefined;
+  readonly syntax?: 'yaml' | 'json';
+}
+
+/** kubectl's last-applied copy holds the previous data (old secrets): never carried over. */
+const DROPPED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+const ANNOTATION_KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+
+function keptAnnotations(annotations: ReadonlyMap<string, string> | undefined): Map<string, string> {
+  const kept = new Map<string, string>();
+  for (const [key, value] of annotations ?? []) {
+    if (key === DROPPED_ANNOTATION) continue;
+    if (!ANNOTATION_KEY.test(key) || key.length > 316) fail('ERR_INVALID_ARGUMENT', `manifest: annotation "${printable(key, 64)}" is not a valid annotation key`);
+    if (!/^[\x20-\x7e]*$/.test(value)) fail('ERR_INVALID_ARGUMENT', `manifest: annotation "${printable(key, 64)}" holds a character outside printable ASCII`);
+    kept.set(key, value);
+  }
+  return kept;
+}
+
+function renderSecretJson(manifest: RenderedSecret): string {
   const data = new Map<string, string>();
   for (const [field, value] of manifest.fields) {
     if (!FIELD.test(field)) fail('ERR_INVALID_ARGUMENT', 'a Secret field name must be made of - . _ a-z A-Z 0-9');
     data.set(field, Buffer.from(value, 'utf8').toString('base64'));
   }
-  const metadata = { name: manifest.name, ...(manifest.namespace === undefined ? {} : { namespace: manifest.namespace }) };
+  const annotations = keptAnnotations(manifest.annotations);
+  const metadata = {
+    name: manifest.name,
+    ...(manifest.namespace === undefined ? {} : { namespace: manifest.namespace }),
+    ...(annotations.size === 0 ? {} : { annotations: Object.fromEntries(annotations) }),
+  };
   return `${JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', data: Object.fromEntries(data) }, null, 2)}\n`;
 }
 
@@ -113,6 +150,9 @@ export function readSecret(text: string): SecretManifest {
   const meta = doc.get('metadata');
   const name = isMap(meta) && typeof meta.get('name') === 'string' ? (meta.get('name') as string) : undefined;
   const namespace = isMap(meta) && typeof meta.get('namespace') === 'string' ? (meta.get('namespace') as string) : undefined;
+  const annotations = new Map<string, string>();
+  const notes = isMap(meta) ? meta.get('annotations') : undefined;
+  if (isMap(notes)) for (const [key, value] of notes) if (typeof value === 'string') annotations.set(key, value);
   const fields = new Map<string, string>();
   const data = doc.get('data');
   if (data !== undefined && data !== '' && !isMap(data)) fail('ERR_INVALID_ARGUMENT', 'manifest: data is not a mapping');
@@ -136,5 +176,5 @@ export function readSecret(text: string): SecretManifest {
       fields.set(field, value);
     }
   }
-  return { name, namespace, fields, syntax: json ? 'json' : 'yaml' };
+  return { name, namespace, fields, annotations, syntax: json ? 'json' : 'yaml' };
 }

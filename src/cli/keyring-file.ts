@@ -150,7 +150,7 @@ export async function loadKeyringArg(values: Record<string, unknown>, io: CliIO,
   const backup = values['no-backup'] !== true;
   if (options.forUpdate === true) await lockKeyringArg(values, io);
   const other = await loadLayoutArg(values, io, minGeneration);
-  if (other !== undefined) return { ring: other.ring, path: other.path, unlock: undefined, layout: other.layout, backup };
+  if (other !== undefined) return { ring: other.ring, path: other.path, unlock: undefined, layout: other.layout, backup, ...(other.bytes === undefined ? {} : { bytes: other.bytes }) };
   const path = requirePath(values, 'keyring', io);
   const unlockArg = unlockFromArgs(values, io);
   const { text, sealed, bytes, stats } = await readKeyringText(path);
@@ -195,6 +195,8 @@ async function lockKeyringArg(values: Record<string, unknown>, io: CliIO): Promi
 
 const held = new Map<string, FileLock>();
 const lastWritten = new Map<string, Buffer>();
+/** The generation of the sealed file this process wrote last, by path: the next save goes one further. */
+const lastGeneration = new Map<string, number>();
 let exitHook = false;
 
 async function holdLock(path: string): Promise<FileLock> {
@@ -222,6 +224,8 @@ async function holdLock(path: string): Promise<FileLock> {
 export async function releaseLocks(): Promise<void> {
   const locks = [...held.values()];
   held.clear();
+  lastWritten.clear();
+  lastGeneration.clear();
   await Promise.all(locks.map((l) => l.release()));
 }
 
@@ -290,17 +294,24 @@ export async function keyringFileText(ring: Keyring, unlock: UnlockOptions | und
 
 /**
  * Saves a modified keyring over its file (sealed again when it was sealed),
- * with `--no-backup` honoured and the lock released.
+ * with `--no-backup` honoured and the lock released. A command may save the
+ * same `loaded` several times: each write checks the file still holds what
+ * the previous one wrote, and each write of a sealed file bumps its
+ * generation (a 0.1.0 file, generation 0, becomes 1). `annotations` replace
+ * a manifest's annotations.
  * @example
  * ```ts
  * await saveKeyring(loaded, loaded.ring.promote('k2'), io);
  * ```
  */
-export async function saveKeyring(loaded: LoadedKeyring, ring: Keyring, io: CliIO): Promise<string | undefined> {
+export async function saveKeyring(loaded: LoadedKeyring, ring: Keyring, io: CliIO, options: { annotations?: ReadonlyMap<string, string> } = {}): Promise<string | undefined> {
   const written = { backup: loaded.backup, ...(loaded.bytes === undefined ? {} : { previous: loaded.bytes }) };
-  if (loaded.layout !== undefined) return writeOut(loaded.path, layoutText(loaded.layout, ring), io, written);
-  // Every write of a sealed file bumps its generation (a 0.1.0 file, generation 0, becomes 1).
-  return writeOut(loaded.path, await keyringFileText(ring, loaded.unlock, (loaded.generation ?? 0) + 1), io, written);
+  if (loaded.layout !== undefined) return writeOut(loaded.path, layoutText(loaded.layout, ring, options.annotations), io, written);
+  if (options.annotations !== undefined) fail('ERR_INVALID_ARGUMENT', `${loaded.path} is a keyring file, which has no annotations`);
+  const generation = (lastGeneration.get(loaded.path) ?? loaded.generation ?? 0) + 1;
+  const backup = await writeOut(loaded.path, await keyringFileText(ring, loaded.unlock, generation), io, written);
+  if (loaded.unlock !== undefined) lastGeneration.set(loaded.path, generation);
+  return backup;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface LayoutKeyring {
   readonly ring: Keyring;
   readonly path: string;
   readonly layout: KeyringLayout;
+  /** A manifest's bytes as read: a write checks the file still holds them. */
+  readonly bytes?: Uint8Array;
 }
 
 /**
@@ -86,7 +88,7 @@ export async function loadLayoutArg(values: Record<string, unknown>, io: CliIO, 
     documentFields: [KEYROLL_FIELD, 'KEYROLL_KEYRING'],
   });
   const layout = manifest.fields.has(KEYROLL_FIELD) || manifest.fields.has('KEYROLL_KEYRING') ? 'keyroll' : 'platform';
-  return { ring: Keyring.fromJSON(document as object), path, layout: { kind: 'manifest', path, manifest, layout } };
+  return { ring: Keyring.fromJSON(document as object), path, layout: { kind: 'manifest', path, manifest, layout }, bytes };
 }
 
 function refuseGeneration(minGeneration: number | undefined, what: string): void {
@@ -120,13 +122,15 @@ export function secretFields(document: KeyringDocument, layout: 'keyroll' | 'pla
 /**
  * The new content of a layout that a command changed, or a refusal naming
  * what to do instead. Only manifests are written back (one file, replaced
- * atomically); the platform layout refuses keys it cannot hold.
+ * atomically); the platform layout refuses keys it cannot hold. The
+ * manifest's annotations are kept (but kubectl's last-applied copy, which
+ * holds old secrets), or replaced by `annotations`.
  * @example
  * ```ts
  * const text = layoutText(loaded.layout, next);
  * ```
  */
-export function layoutText(layout: KeyringLayout, ring: Keyring): string {
+export function layoutText(layout: KeyringLayout, ring: Keyring, annotations?: ReadonlyMap<string, string>): string {
   if (layout.kind === 'env') {
     return fail('ERR_INVALID_ARGUMENT', 'the environment cannot be written; convert it with keyroll import --keyring-env --out keyring.json, or print a Secret with keyroll k8s-secret');
   }
@@ -144,5 +148,5 @@ export function layoutText(layout: KeyringLayout, ring: Keyring): string {
   const known = new Set([KEYROLL_FIELD, 'KEYROLL_KEYRING', PLATFORM.key, PLATFORM.name, PLATFORM.old, PLATFORM.oldAlias]);
   for (const [field, value] of manifest.fields) if (!known.has(field)) fields.set(field, value);
   if (manifest.name === undefined) return fail('ERR_INVALID_ARGUMENT', `manifest ${layout.path} has no metadata.name; it cannot be written back`);
-  return renderSecret({ name: manifest.name, namespace: manifest.namespace, fields, syntax: manifest.syntax });
+  return renderSecret({ name: manifest.name, namespace: manifest.namespace, fields, annotations: annotations ?? manifest.annotations, syntax: manifest.syntax });
 }

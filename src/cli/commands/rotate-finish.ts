@@ -6,20 +6,17 @@
  * starts, and a rerun detects from the keyring and the data where to go on.
  * @module
  */
-import { readFile, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { fail } from '../../errors.js';
 import type { Keyring } from '../../keyring/keyring.js';
-import { fileCheckpoint, reencryptAll, type JobCounters } from '../../rotation/index.js';
-import { parseContextTemplate } from '../../rotation/context-template.js';
-import { openStore } from '../../stores/open.js';
 import { EXIT, UsageError, type CliIO, type Command } from '../command.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg, saveKeyring, type LoadedKeyring } from '../keyring-file.js';
 import { DATA_HELP, DATA_OPTIONS, dataFromArgs, type DataArgs } from '../data-args.js';
 import { countAll, describePhase, phaseOf } from '../rotate-common.js';
 import { describeActivation } from '../activation.js';
 import { reached } from '../steps.js';
-import { contextTemplate, refuseContextless } from './reencrypt.js';
+import { reencryptPass } from '../rotate-reencrypt.js';
+import { contextTemplate } from './reencrypt.js';
+import { finishPlatform, isPlatformManifest, refuseDirectory } from './rotate-platform.js';
 
 /** Passes over the data before giving up on values that keep appearing under the old key. */
 const MAX_PASSES = 5;
@@ -63,17 +60,11 @@ export const rotateFinishCommand: Command = {
     force: { type: 'boolean' },
   },
   async run({ values }, io) {
-    const data = dataFromArgs(values, io);
-    const force = values['force'] === true;
-    if (data === undefined && !force) {
-      throw new UsageError('finish re-encrypts the stored values and checks that none is left under the old key before disabling it: pass --db URL --table T --column C, or --force to skip the check');
-    }
-    if (data !== undefined && force) throw new UsageError('--force applies without --db only');
-    const batch = values['batch'] === undefined ? 500 : Number(values['batch']);
-    if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be an integer from 1 to 100000');
-    const pairs = values['context'] as string[] | undefined;
-    if (pairs !== undefined && !(pairs.length === 1 && pairs[0] === 'recommended')) contextTemplate(pairs, { table: 't', column: 'c', id: 'id' });
-    let loaded = await loadKeyringArg(values, io);
+    const args = finishArgs(values, io);
+    const { data, batch } = args;
+    let loaded = await loadKeyringArg(values, io, { forUpdate: true });
+    refuseDirectory(loaded, 'finish');
+    if (isPlatformManifest(loaded)) return finishPlatform(loaded, values, args, io);
     const now = new Date();
     const phase = phaseOf(loaded, values);
     if (phase.name === 'idle') {
@@ -125,45 +116,36 @@ function writtenAsResolved(ring: Keyring): boolean {
   return ring.keys().every((k) => ring.get(k.id)!.state === k.state);
 }
 
-/** Saves `next` (when there is a change), reports the step, and returns the keyring as now on disk. */
+/** What `finish` needs from its options, checked before anything is read. */
+export interface FinishArgs {
+  readonly data: DataArgs | undefined;
+  readonly batch: number;
+}
+
+function finishArgs(values: Record<string, unknown>, io: CliIO): FinishArgs {
+  const data = dataFromArgs(values, io);
+  const force = values['force'] === true;
+  if (data === undefined && !force) {
+    throw new UsageError('finish re-encrypts the stored values and checks that none is left under the old key before disabling it: pass --db URL --table T --column C, or --force to skip the check');
+  }
+  if (data !== undefined && force) throw new UsageError('--force applies without --db only');
+  const batch = values['batch'] === undefined ? 500 : Number(values['batch']);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be an integer from 1 to 100000');
+  const pairs = values['context'] as string[] | undefined;
+  if (pairs !== undefined && !(pairs.length === 1 && pairs[0] === 'recommended')) contextTemplate(pairs, { table: 't', column: 'c', id: 'id' });
+  return { data, batch };
+}
+
+/**
+ * Saves `next` (when there is a change), reports the step, and returns the
+ * keyring as now on disk. The next save checks the file against what this
+ * one wrote, and moves a sealed file's generation on (saveKeyring keeps both).
+ */
 async function step(loaded: LoadedKeyring, io: CliIO, name: string, next: Keyring | undefined, done: string): Promise<LoadedKeyring> {
-  if (next === undefined) {
-    reached(name);
-    return loaded;
+  if (next !== undefined) {
+    await saveKeyring(loaded, next, io);
+    io.stdout.write(`${done}\n`);
   }
-  await saveKeyring(loaded, next, io);
-  io.stdout.write(`${done}\n`);
-  // The next step's write checks the file still holds what this one wrote (and a sealed file's generation moves on).
-  const bytes = new Uint8Array(await readFile(loaded.path));
   reached(name);
-  return { ...loaded, ring: next, bytes, ...(loaded.generation === undefined ? {} : { generation: loaded.generation + 1 }) };
-}
-
-/** One pass of the batch job over every column; returns the number of rows that failed. */
-async function reencryptPass(ring: Keyring, data: DataArgs, values: Record<string, unknown>, pass: number, batch: number, io: CliIO): Promise<number> {
-  const dir = resolve(String(values['checkpoint-dir'] ?? '.'));
-  let failed = 0;
-  for (const target of data.targets) {
-    const template = contextTemplate(values['context'] as string[] | undefined, target);
-    const columns = template === undefined ? [] : parseContextTemplate(template).columns;
-    const store = await openStore(data.url, { ...target, columns: [...columns] });
-    try {
-      if (template === undefined && pass === 1) await refuseContextless(ring, store, undefined);
-      const path = resolve(dir, `rotate-${target.table}.${target.column}.checkpoint.json`);
-      const checkpoint = fileCheckpoint(path, { scope: `${target.table}.${target.column}` });
-      const result = await reencryptAll({ keyring: ring, store, batchSize: batch, checkpoint, ...(template === undefined ? {} : { context: template }), onProgress: () => reached('batch') });
-      io.stdout.write(`${target.table}.${target.column}: ${summary(result.counters)}${result.resumed ? ' (resumed from checkpoint)' : ''}\n`);
-      for (const f of result.failures.slice(0, 20)) io.stdout.write(`  failed: id ${String(f.id).slice(0, 80)}: ${f.code}${f.keyId ? ` (key ${f.keyId})` : ''}\n`);
-      failed += result.counters.failed;
-      if (result.counters.failed === 0) await rm(path, { force: true });
-    } finally {
-      await store.close();
-    }
-  }
-  if (failed > 0) io.stderr.write(`keyroll rotate finish: ${failed} values could not be re-encrypted (listed above); the old key stays as it is. Fix them (or the --context) and run finish again\n`);
-  return failed;
-}
-
-function summary(c: JobCounters): string {
-  return `re-encrypted ${c.reencrypted}, already current ${c.current}, failed ${c.failed}, changed concurrently ${c.conflicts}`;
+  return next === undefined ? loaded : { ...loaded, ring: next };
 }

@@ -12,12 +12,13 @@ import { platformSecret } from './keygen.js';
 import { DELAY_HELP, DELAY_OPTIONS, checkDelay, describeActivation, durationArg } from '../activation.js';
 import { describePhase, phaseOf } from '../rotate-common.js';
 import { reached } from '../steps.js';
+import { isPlatformManifest, refuseDirectory, startPlatform } from './rotate-platform.js';
 
 export const rotateStartCommand: Command = {
   name: 'rotate start',
   summary: 'start a rotation: add a generated key, pending for --activate-in',
   help: [
-    'Usage: keyroll rotate start NEW_ID --keyring FILE --activate-in DURATION [--min-delay DURATION] [--force]',
+    'Usage: keyroll rotate start NEW_ID --keyring FILE|MANIFEST --activate-in DURATION [--min-delay DURATION] [--force]',
     '',
     'Adds a generated key NEW_ID that activates by itself after DURATION. Until',
     'then it decrypts but does not encrypt: roll the keyring out to every',
@@ -25,6 +26,11 @@ export const rotateStartCommand: Command = {
     'reload and clock skew; under --min-delay (5m by default) it is refused',
     'unless --force. Safe to run again: when NEW_ID is already pending or',
     'active, nothing changes. Then `keyroll rotate status` and `keyroll rotate finish`.',
+    '',
+    'On a Kubernetes Secret manifest in the platform layout (ENCRYPTION_KEY,',
+    'ACTIVE_ENCRYPTION_KEY_NAME, oldEncKeys.json), which cannot hold a pending key, the',
+    'new key goes into oldEncKeys.json (decrypt-only) and the planned activation time',
+    'into the annotation keyroll/rotation; `rotate finish` promotes it after that time.',
     '',
     'Options:',
     ...KEYRING_HELP,
@@ -41,7 +47,9 @@ export const rotateStartCommand: Command = {
     if (values['activate-in'] === undefined) throw new UsageError('--activate-in DURATION is required (for example 1h): the time every instance needs to load the new key');
     const delay = durationArg(values['activate-in'], '--activate-in');
     const now = new Date();
-    const loaded = await loadKeyringArg(values, io);
+    const loaded = await loadKeyringArg(values, io, { forUpdate: true });
+    refuseDirectory(loaded, 'start');
+    if (isPlatformManifest(loaded)) return startPlatform(loaded, id, new Date(now.getTime() + delay), now, values, io);
     const existing = loaded.ring.keys().find((k) => k.id === id);
     if (existing !== undefined) {
       if (existing.state === 'pending') {

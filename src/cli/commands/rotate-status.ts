@@ -7,6 +7,7 @@ import { EXIT, type Command } from '../command.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg } from '../keyring-file.js';
 import { DATA_HELP, DATA_OPTIONS, dataFromArgs } from '../data-args.js';
 import { countAll, describePhase, phaseJson, phaseOf } from '../rotate-common.js';
+import { describePlatform, isPlatformManifest, phaseOfPlatform } from './rotate-platform.js';
 
 export const rotateStatusCommand: Command = {
   name: 'rotate status',
@@ -19,6 +20,10 @@ export const rotateStatusCommand: Command = {
     'reencrypt (values remain under the old key), retired (none remain: disable',
     'it), disabled (remove it once nothing complained). With --db it counts the',
     'stored values per key from their prefix: no key is needed and nothing is written.',
+    'On a Secret manifest in the platform layout, the phases are idle, pending, promote',
+    '(the planned time has passed: finish promotes the new key), reencrypt and retired',
+    '(remove the old key from oldEncKeys.json), read from the layout and the',
+    'keyroll/rotation annotation; the fingerprint to look for on every instance is printed.',
     '',
     'Options:',
     ...KEYRING_HELP,
@@ -34,6 +39,21 @@ export const rotateStatusCommand: Command = {
     const data = dataFromArgs(values, io);
     const loaded = await loadKeyringArg(values, io);
     const counts = data === undefined ? undefined : await countAll(data);
+    if (isPlatformManifest(loaded)) {
+      const now = new Date();
+      const phase = phaseOfPlatform(loaded, now, counts);
+      if (values['json'] === true) {
+        io.stdout.write(`${JSON.stringify({ name: phase.name, active: phase.active, ...(phase.record === undefined ? {} : { record: phase.record }), ...(phase.remaining === undefined ? {} : { remaining: phase.remaining }), fingerprint: loaded.ring.fingerprint(), ...(counts === undefined ? {} : { counts: Object.fromEntries(counts) }) })}\n`);
+        return EXIT.OK;
+      }
+      io.stdout.write(`Secret ${loaded.path} (platform layout), fingerprint ${loaded.ring.fingerprint()}:\n`);
+      for (const k of loaded.ring.keys()) {
+        const where = k.state === 'active' ? 'ENCRYPTION_KEY' : 'oldEncKeys.json';
+        io.stdout.write(`  ${k.id.padEnd(24)} ${counts === undefined ? where : `${where.padEnd(16)} ${counts.get(k.id) ?? 0} values`}\n`);
+      }
+      io.stdout.write(describePlatform(phase, loaded, values, data, now));
+      return EXIT.OK;
+    }
     const phase = phaseOf(loaded, values, counts);
     if (values['json'] === true) {
       phaseJson(phase, counts, io);
