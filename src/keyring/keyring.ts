@@ -19,7 +19,7 @@ import { parseRemoved, type RemovedKey } from '../document/index.js';
 import { normalizePolicy, type Policy, type PolicyInput } from './policy.js';
 import { validateKeys } from './rules.js';
 import { SALT_SOURCE, activeAt, clockMs, contextOf, decryptFailed, isStaleUnder, keyFor, keysFromSpecs, pendingKeys, stateAt } from './select.js';
-import { checkUnlock, loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, withEnvOrigin, type UnlockOptions } from '../sources/index.js';
+import { checkUnlock, sealedGenerationOf, loadKeyringFile, loadKeyringFromDirectory, loadKeyringFromEnv, loadSealedKeyringFile, withEnvOrigin, type UnlockOptions } from '../sources/index.js';
 import { UsageStats, type KeyUsage } from './stats.js';
 import { indexSpec, indexesUnder, type BlindIndexOptions, type BlindIndexValue } from '../lookup/index.js';
 import { fingerprintOf } from './fingerprint.js';
@@ -248,7 +248,9 @@ export class Keyring {
   static fromJSON(input: string | KeyringDocument | object, options: KeyringRuntimeOptions = {}): Keyring {
     runtimeOptions(options, 'Keyring.fromJSON options', LOADER_OPTIONS);
     const { keys, policy, removed } = parseDocument(input);
-    return Keyring.create({ ...options, keys, removed, ...(policy === undefined ? {} : { policy }) });
+    // A document unsealed from a sealed file (fromSealedFile, fromEnv, watch, the CLI) carries its generation into the fingerprint.
+    const generation = (options as { [SOURCE_GENERATION]?: number })[SOURCE_GENERATION] ?? sealedGenerationOf(input);
+    return Keyring.create({ ...options, keys, removed, ...(policy === undefined ? {} : { policy }), ...(generation === undefined ? {} : { [SOURCE_GENERATION]: generation }) });
   }
 
   /**

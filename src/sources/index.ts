@@ -7,7 +7,7 @@ export { loadKeyringFile } from './plain.js';
 export { loadSealedKeyringFile, nextGenerationAt, sealKeyring, sealedGeneration, type SealOptions } from './sealed-file.js';
 export { loadKeyringFromEnv, withEnvOrigin } from './env.js';
 export { loadKeyringFromDirectory } from './directory.js';
-export { isSealedText, sealDocument, sealedHeader, unsealText, unsealFailedMessage, SEALED_FORMAT, SEALED_VERSION, type SealedHeader, type UnsealOptions } from './sealed.js';
+export { isSealedText, sealDocument, sealedGenerationOf, sealedHeader, unsealText, unsealFailedMessage, SEALED_FORMAT, SEALED_VERSION, type SealedHeader, type UnsealOptions } from './sealed.js';
 export { headerScrypt, checkUnlock } from './unlock.js';
 export { masterKeyWrapper, parseMasterKey, MIN_MASTER_KEY_BYTES } from './master-key.js';
 export { passphraseWrapper, checkScrypt, DEFAULT_SCRYPT, SCRYPT_FLOOR, SCRYPT_MAX_NRP, type CheckedScrypt } from './passphrase.js';

@@ -206,12 +206,32 @@ export async function unsealText(text: string, unlock: UnlockOptions, file?: str
     if (header.generation < minGeneration) {
       fail('ERR_INVALID_KEYRING', `${label} is generation ${header.generation}, older than the minimum ${minGeneration}: refusing a rolled-back file`, where);
     }
+    let document: unknown;
     try {
-      return { document: JSON.parse(fromUtf8(plaintext)) as unknown, generation: header.generation };
+      document = JSON.parse(fromUtf8(plaintext)) as unknown;
     } catch {
       return fail('ERR_INVALID_KEYRING', `${label} holds a keyring document that is not valid UTF-8 JSON`, where);
     }
+    if (typeof document === 'object' && document !== null) generations.set(document, header.generation);
+    return { document, generation: header.generation };
   } finally {
     plaintext.fill(0);
   }
+}
+
+/** The generation of each document unsealed here, by document object (the loaders hand back documents only). */
+const generations = new WeakMap<object, number>();
+
+/**
+ * The generation of the sealed file a document was unsealed from, or
+ * undefined for a document that did not come out of a sealed file. A
+ * keyring built from the document puts it into its fingerprint.
+ * @example
+ * ```ts
+ * const doc = await loadSealedKeyringFile('keyring.sealed', unlock);
+ * sealedGenerationOf(doc); // 7
+ * ```
+ */
+export function sealedGenerationOf(document: unknown): number | undefined {
+  return typeof document === 'object' && document !== null ? generations.get(document) : undefined;
 }

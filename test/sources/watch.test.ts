@@ -190,7 +190,7 @@ describe('Keyring.watch across processes (built dist)', () => {
       const w = await Keyring.watch(${JSON.stringify(join(dir, file))}, { ${unlock} clock: () => ${clock} });
       console.log(w.fingerprint() + ' ' + w.activeKeyId);
       await w.close();`;
-    const a = node(script('k.json', '', 'Date.now()'), { TZ: 'Pacific/Auckland' });
+    const a = node(script('k.sealed', `unlock: { masterKey: ${JSON.stringify(MASTER)} },`, 'Date.now()'), { TZ: 'Pacific/Auckland' });
     const b = node(script('k.sealed', `unlock: { masterKey: ${JSON.stringify(MASTER)} },`, 'Date.now() + 7_200_000'), { TZ: 'America/Los_Angeles' });
     expect(a.status, a.stderr).toBe(0);
     expect(b.status, b.stderr).toBe(0);
@@ -199,7 +199,9 @@ describe('Keyring.watch across processes (built dist)', () => {
     expect([activeA, activeB]).toEqual(['k1', 'k2']); // their clocks differ...
     expect(fa).toMatch(/^fp1\.[0-9a-f]{16}$/);
     expect(fb).toBe(fa); // ...the keyring they hold does not
-    expect(fa).toBe((await Keyring.fromFile(join(dir, 'k.json'))).fingerprint());
+    expect(fa).toBe((await Keyring.fromSealedFile(join(dir, 'k.sealed'), { masterKey: MASTER })).fingerprint());
+    // The plain file holds the same keys but no generation: another fingerprint.
+    expect((await Keyring.fromFile(join(dir, 'k.json'))).fingerprint()).not.toBe(fa);
   });
 });
 
