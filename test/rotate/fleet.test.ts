@@ -5,8 +5,8 @@
  * activation delay nothing fails; the control run without it (and with slow
  * reloaders) does fail, so the test can fail.
  *
- * The workers follow the file by polling its mtime and reloading it
- * themselves (`reloadDelay` ms after they see a change).
+ * The workers follow the file with `Keyring.watch`, the library's live
+ * reload (a slow reloader is a watcher with a long debounce).
  */
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -29,6 +29,8 @@ interface Stats {
   failed: number;
   codes: Record<string, number>;
   reloads: number;
+  reloadErrors: number;
+  fingerprints: string[];
   wroteWith: Record<string, number>;
   keyIdsSeen: string[];
 }
@@ -118,6 +120,13 @@ describe('a fleet of 4 instances through keyroll rotate', () => {
       expect(s.wroteWith['k2'] ?? 0).toBeGreaterThan(0);
     }
     expect(finalRows(dir)).toEqual(new Map([['k2', ROWS]]));
+    // Every instance followed every change (start, activate, disable, remove) and ends on the keyring on disk.
+    const final = Keyring.fromJSON(readFileSync(join(dir, 'keyring.json'), 'utf8')).fingerprint();
+    for (const s of stats) {
+      expect(s.reloadErrors).toBe(0);
+      expect(s.reloads).toBeGreaterThanOrEqual(3);
+      expect(s.fingerprints.at(-1)).toBe(final);
+    }
   }, 40_000);
 
   it('control: activating at once while some instances reload slowly makes decrypts fail', async () => {
