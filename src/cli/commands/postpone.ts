@@ -38,7 +38,7 @@ export const postponeCommand: Command = {
     if ((by === undefined) === (to === undefined)) throw new UsageError('pass exactly one of --by and --to');
     const byMs = by === undefined ? undefined : durationArg(by, '--by');
     const toDate = to === undefined ? undefined : timeArg(to, '--to');
-    const loaded = await loadKeyringArg(values, io);
+    const loaded = await loadKeyringArg(values, io, { forUpdate: true });
     const key = loaded.ring.keys().find((k) => k.id === id);
     if (key === undefined) throw new UsageError(`key "${id}" is not in ${loaded.path}`);
     if (key.state !== 'pending') throw new UsageError(`key "${id}" is ${key.state}, not pending: only a key that has not activated yet can be postponed`);
