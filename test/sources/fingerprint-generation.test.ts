@@ -53,7 +53,7 @@ describe('fingerprint and sealed generations', () => {
     // In process, as documented: the generation follows the unsealed document.
     const doc = await loadSealedKeyringFile(files.g4, { masterKey: MASTER });
     expect(sealedGenerationOf(doc)).toBe(4);
-    expect(Keyring.fromJSON(doc).fingerprint()).toBe(g4);
+    expect(Keyring.fromJSON(doc as object).fingerprint()).toBe(g4);
     expect(Keyring.fromJSON(JSON.stringify(doc)).fingerprint()).toBe(ring.fingerprint());
   }, 30_000);
 });
