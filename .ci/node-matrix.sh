@@ -25,7 +25,8 @@
 #              background while `npm test` runs, so the matrix later starts at once.
 # KEYROLL_MATRIX_REPO=<dir> runs the suite of another checkout of keyroll (with
 # its own node_modules and dist/), e.g. a fresh clone, with this checkout's Node
-# binaries: .ci/fresh-clone.sh uses it.
+# binaries: .ci/fresh-clone.sh uses it. KEYROLL_MATRIX_TESTS="<files>" runs only
+# those test files (for a focused check).
 set -euo pipefail
 NODES="$(cd "$(dirname "$0")" && pwd)/nodes"
 ROOT="$(cd "${KEYROLL_MATRIX_REPO:-$(dirname "$0")/..}" && pwd)"
@@ -88,6 +89,16 @@ if [ "$PREPARE" = 1 ]; then
   exit "$status"
 fi
 
+# The installed packages that list better-sqlite3 among their dependencies.
+mapfile -t DEPENDANTS < <(node -e '
+  const { readdirSync, readFileSync } = require("node:fs");
+  for (const top of readdirSync("node_modules")) {
+    const names = top.startsWith("@") ? readdirSync("node_modules/" + top).map((n) => top + "/" + n) : [top];
+    for (const name of names) {
+      try { if (JSON.parse(readFileSync("node_modules/" + name + "/package.json", "utf8")).dependencies?.["better-sqlite3"]) console.log(name); } catch {}
+    }
+  }')
+
 FAILED=()
 for v in "${VERSIONS[@]}"; do
   node_bin="$NODES/node_modules/node$v/bin/node"
@@ -95,8 +106,22 @@ for v in "${VERSIONS[@]}"; do
   work="$SCRATCH/node$v/main"
   mkdir -p "$work/node_modules"
   tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.ci/nodes --exclude=./coverage -cf - . | tar -C "$work" -xf -
+  # Every package is linked, except better-sqlite3 (rebuilt below) and the packages
+  # that load it themselves (Prisma's adapter): those are copied, since through a
+  # link Node would resolve better-sqlite3 next to our node_modules (Node 20's ABI).
   for entry in "$ROOT"/node_modules/* "$ROOT"/node_modules/.bin; do
-    [ "$(basename "$entry")" = better-sqlite3 ] || ln -s "$entry" "$work/node_modules/"
+    name="$(basename "$entry")"
+    if [ "$name" = better-sqlite3 ]; then continue; fi
+    if [[ "$name" = @* ]] && printf '%s\n' "${DEPENDANTS[@]}" | grep -q "^$name/"; then
+      mkdir -p "$work/node_modules/$name"
+      for member in "$entry"/*; do
+        if printf '%s\n' "${DEPENDANTS[@]}" | grep -qx "$name/$(basename "$member")"; then cp -r "$member" "$work/node_modules/$name/"; else ln -s "$member" "$work/node_modules/$name/"; fi
+      done
+    elif printf '%s\n' "${DEPENDANTS[@]}" | grep -qx "$name"; then
+      cp -r "$entry" "$work/node_modules/"
+    else
+      ln -s "$entry" "$work/node_modules/"
+    fi
   done
   extra=()
   if wait "${BUILD_PID[$v]}"; then
@@ -123,7 +148,7 @@ for v in "${VERSIONS[@]}"; do
     for f in "${sqlite_tests[@]}"; do extra+=(--exclude "$f"); done
   fi
   t0=$SECONDS
-  if (cd "$work" && PATH="$(dirname "$node_bin"):$PATH" "$node_bin" node_modules/vitest/vitest.mjs run "${extra[@]}"); then
+  if (cd "$work" && PATH="$(dirname "$node_bin"):$PATH" "$node_bin" node_modules/vitest/vitest.mjs run "${extra[@]}" ${KEYROLL_MATRIX_TESTS:-}); then
     echo "== Node $v: passed in $((SECONDS - t0)) s"
   else
     echo "== Node $v: FAILED after $((SECONDS - t0)) s"
