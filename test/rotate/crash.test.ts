@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Keyring, inspect } from '../../src/index.js';
+import { Keyring, inspect, sealedGeneration } from '../../src/index.js';
 import { ok, workdir } from '../cli/helpers.js';
 import { buildCrashCli, crashCli } from '../helpers/sigkill.js';
 
@@ -41,8 +41,7 @@ function setup(): string {
 }
 
 /** The keyring on disk decrypts every row to its original plaintext; returns the rows per key id. */
-function check(dir: string): Map<string, number> {
-  const ring = Keyring.fromJSON(readFileSync(join(dir, 'keyring.json'), 'utf8'));
+function check(dir: string, ring = Keyring.fromJSON(readFileSync(join(dir, 'keyring.json'), 'utf8'))): Map<string, number> {
   const db = new Database(join(dir, 'app.db'), { readonly: true });
   const byKey = new Map<string, number>();
   try {
@@ -101,4 +100,27 @@ describe('rotate survives SIGKILL at every step', () => {
     expect(ok(dir, ['rotate', 'status', ...sealed, ...DATA.slice(0, 6), '--json'], { env })).toBe(`${JSON.stringify({ name: 'disabled', active: 'k2', old: 'k1', remaining: 0, counts: { k2: ROWS } })}\n`);
     expect(existsSync(join(dir, 'keyring.sealed.bak'))).toBe(true);
   });
+
+  for (const point of ['activate:1', 'batch:2', 'disable:1', 'remove:1']) {
+    it(`on a sealed keyring: killed at ${point}; every row still decrypts, a rerun completes, and each write moved the generation on`, async () => {
+      const dir = setup();
+      const env = { MK: ok(dir, ['keygen']).trim() };
+      ok(dir, ['seal', '--keyring', 'keyring.json', '--out', 'keyring.sealed', '--master-key-env', 'MK'], { env });
+      const sealed = ['--keyring', 'keyring.sealed', '--master-key-env', 'MK'];
+      const generation = () => sealedGeneration(readFileSync(join(dir, 'keyring.sealed'), 'utf8'));
+      expect(generation()).toBe(1);
+      const r = crash(dir, ['rotate', 'finish', ...sealed, ...DATA, '--remove'], point, env);
+      expect(r.signal, r.stderr).toBe('SIGKILL');
+      const ring = await Keyring.fromSealedFile(join(dir, 'keyring.sealed'), { masterKey: env.MK });
+      const mid = check(dir, ring);
+      expect([...mid.values()].reduce((a, b) => a + b, 0)).toBe(ROWS);
+      const out = ok(dir, ['rotate', 'finish', ...sealed, ...DATA, '--remove'], { env });
+      expect(out).toMatch(point === 'remove:1' ? /nothing to finish/ : /rotation finished: "k2" is the only key in use/);
+      const done = await Keyring.fromSealedFile(join(dir, 'keyring.sealed'), { masterKey: env.MK });
+      expect(check(dir, done)).toEqual(new Map([['k2', ROWS]]));
+      expect(done.keys().map((k) => [k.id, k.state])).toEqual([['k2', 'active']]);
+      // `seal` wrote k2 as active already, so two writes in all (disable, remove), over one or two runs: 1 -> 3.
+      expect(generation()).toBe(3);
+    }, 30_000);
+  }
 });
