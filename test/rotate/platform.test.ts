@@ -143,6 +143,10 @@ describe('keyroll rotate on a platform-layout Secret', () => {
     for (const [k, v] of fields) writeFileSync(join(mounted, k), v, { mode: 0o600 });
     fails(dir, ['rotate', 'start', 'k3', '--keyring', 'mounted', '--activate-in', '1h'], 2, /mounted directory .* run rotate start on the Secret's manifest instead/);
     fails(dir, ['rotate', 'finish', '--keyring', 'mounted', '--force'], 2, /mounted directory/);
+    // status reads the keys and says where the record is; the fingerprint is the manifest's.
+    const status = ok(dir, ['rotate', 'status', '--keyring', 'mounted']);
+    expect(status).toContain(`fingerprint ${manifest(dir).ring.fingerprint()}`);
+    expect(status).toMatch(/k2 +oldEncKeys.json\nphase: unknown here: the rotation is recorded in the Secret's manifest/);
     const ring = manifest(dir).ring;
     expect(() => platformPhase(ring.remove('k2'), { new: 'k2', old: 'k1', activatesAt: '2026-01-01T00:00:00Z' }, new Date())).toThrow(/does not match its rotation record .* "k2" is missing/);
     expect(() => readRecord(new Map([['keyroll/rotation', '{"new":"k2","old":"k2","activatesAt":"2026-01-01T00:00:00Z"}']]), 'm')).toThrow(/same key as new and old/);

@@ -54,6 +54,13 @@ export const rotateStatusCommand: Command = {
       io.stdout.write(describePlatform(phase, loaded, values, data, now));
       return EXIT.OK;
     }
+    if ((loaded.layout?.kind === 'directory' || loaded.layout?.kind === 'env') && loaded.ring.policy.secretLengthMultipleOf !== undefined) {
+      // The platform layout mounted or in variables: the keys, but not the rotation record (an annotation of the Secret).
+      io.stdout.write(`${loaded.path} (platform layout), fingerprint ${loaded.ring.fingerprint()}:\n`);
+      for (const k of loaded.ring.keys()) io.stdout.write(`  ${k.id.padEnd(24)} ${k.state === 'active' ? 'ENCRYPTION_KEY' : 'oldEncKeys.json'}${counts === undefined ? '' : `  ${counts.get(k.id) ?? 0} values`}\n`);
+      io.stdout.write('phase: unknown here: the rotation is recorded in the Secret\'s manifest (annotation keyroll/rotation)\nnext: kubectl get secret NAME -o yaml > secret.yaml; keyroll rotate status --keyring secret.yaml\n');
+      return EXIT.OK;
+    }
     const phase = phaseOf(loaded, values, counts);
     if (values['json'] === true) {
       phaseJson(phase, counts, io);
