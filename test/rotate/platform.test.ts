@@ -134,6 +134,32 @@ describe('keyroll rotate on a platform-layout Secret', () => {
     expect(ok(dir, ['rotate', 'status', '--keyring', 'secret.json'])).toMatch(/phase: promote/);
   });
 
+  it('postpone moves the planned time in the record (not the keys), only for the staged key and before finish promotes it', () => {
+    const dir = setup();
+    fails(dir, ['postpone', 'k2', '--keyring', 'secret.yaml', '--by', '30m'], 2, /key "k2" is not waiting to be promoted/);
+    ok(dir, ['rotate', 'start', 'k2', '--keyring', 'secret.yaml', '--activate-in', '1h']);
+    const before = manifest(dir);
+    const planned = Date.parse(before.record!.activatesAt);
+    expect(ok(dir, ['postpone', 'k2', '--keyring', 'secret.yaml', '--by', '30m'])).toMatch(/finish will promote key "k2" at .* at the earliest \(was /);
+    const after = manifest(dir);
+    expect(Date.parse(after.record!.activatesAt) - planned).toBe(30 * 60_000);
+    expect(after.fields).toEqual(before.fields);
+    expect(after.ring.fingerprint()).toBe(before.ring.fingerprint());
+    fails(dir, ['postpone', 'k1', '--keyring', 'secret.yaml', '--by', '30m'], 2, /key "k1" is not waiting to be promoted .*the staged key is "k2"/);
+    fails(dir, ['postpone', 'k2', '--keyring', 'secret.yaml', '--to', '2026-01-01T00:00:00Z'], 2, /./);
+    expect(manifest(dir).record!.activatesAt).toBe(after.record!.activatesAt);
+    const to = new Date(Date.now() + 3 * 3600_000).toISOString();
+    ok(dir, ['postpone', 'k2', '--keyring', 'secret.yaml', '--to', to]);
+    expect(manifest(dir).record!.activatesAt).toBe(to);
+    fails(dir, FINISH, 1, /ERR_INVALID_KEYRING: key "k2" is planned to activate at .*\(in (2h 59m|3h)/);
+    // Once promoted, the plan is history: postpone refuses.
+    ok(dir, ['postpone', 'k2', '--keyring', 'secret.yaml', '--to', new Date(Date.now() + 1000).toISOString(), '--force']);
+    const text = readFileSync(join(dir, 'secret.yaml'), 'utf8').replace(/"activatesAt":"[^"]+"/, '"activatesAt":"2026-01-01T00:00:00.000Z"');
+    writeFileSync(join(dir, 'secret.yaml'), text, { mode: 0o600 });
+    ok(dir, FINISH);
+    fails(dir, ['postpone', 'k2', '--keyring', 'secret.yaml', '--by', '30m'], 2, /not waiting to be promoted/);
+  }, 30_000);
+
   it('refuses a mounted directory for start and finish, and a record the Secret contradicts', () => {
     const dir = setup();
     const mounted = join(dir, 'mounted');

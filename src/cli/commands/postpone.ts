@@ -7,6 +7,7 @@ import { EXIT, UsageError, type Command } from '../command.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg, saveKeyring } from '../keyring-file.js';
 import { singleKeyId } from '../key-id.js';
 import { DELAY_HELP, DELAY_OPTIONS, checkDelay, describeActivation, durationArg, timeArg } from '../activation.js';
+import { isPlatformManifest, postponePlatform, refuseDirectory } from './rotate-platform.js';
 
 export const postponeCommand: Command = {
   name: 'postpone',
@@ -19,6 +20,10 @@ export const postponeCommand: Command = {
     'and the new time must leave the rollout --min-delay (5m by default) unless',
     '--force. Roll the changed keyring out before the OLD time: an instance that',
     'still has the old file switches at the old time.',
+    '',
+    'On a Secret manifest in the platform layout, ID is the key staged by',
+    '`keyroll rotate start`: its planned time (the earliest at which',
+    '`rotate finish` promotes it) moves in the keyroll/rotation annotation.',
     '',
     'Options:',
     ...KEYRING_HELP,
@@ -39,6 +44,8 @@ export const postponeCommand: Command = {
     const byMs = by === undefined ? undefined : durationArg(by, '--by');
     const toDate = to === undefined ? undefined : timeArg(to, '--to');
     const loaded = await loadKeyringArg(values, io, { forUpdate: true });
+    refuseDirectory(loaded, 'postpone');
+    if (isPlatformManifest(loaded)) return postponePlatform(loaded, id, { ...(byMs === undefined ? {} : { by: byMs }), ...(toDate === undefined ? {} : { to: toDate }) }, values, io);
     const key = loaded.ring.keys().find((k) => k.id === id);
     if (key === undefined) throw new UsageError(`key "${id}" is not in ${loaded.path}`);
     if (key.state !== 'pending') throw new UsageError(`key "${id}" is ${key.state}, not pending: only a key that has not activated yet can be postponed`);

@@ -63,7 +63,7 @@ export const rotateFinishCommand: Command = {
     const args = finishArgs(values, io);
     const { data, batch } = args;
     let loaded = await loadKeyringArg(values, io, { forUpdate: true });
-    refuseDirectory(loaded, 'finish');
+    refuseDirectory(loaded, 'rotate finish');
     if (isPlatformManifest(loaded)) return finishPlatform(loaded, values, args, io);
     const now = new Date();
     const phase = phaseOf(loaded, values);

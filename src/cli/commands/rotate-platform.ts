@@ -40,7 +40,7 @@ export function isPlatformManifest(loaded: LoadedKeyring): boolean {
 export function refuseDirectory(loaded: LoadedKeyring, command: string): void {
   if (loaded.layout?.kind !== 'directory') return;
   throw new UsageError(
-    `${loaded.path} is a mounted directory of key files, which cannot be written and has no annotations; run rotate ${command} on the Secret's manifest instead (kubectl get secret NAME -o yaml > secret.yaml; keyroll rotate ${command} --keyring secret.yaml ...; kubectl apply -f secret.yaml)`,
+    `${loaded.path} is a mounted directory of key files, which cannot be written and has no annotations; run ${command} on the Secret's manifest instead (kubectl get secret NAME -o yaml > secret.yaml; keyroll ${command} --keyring secret.yaml ...; kubectl apply -f secret.yaml)`,
   );
 }
 
@@ -80,6 +80,28 @@ export async function startPlatform(loaded: LoadedKeyring, id: string, at: Date,
 }
 
 /** `rotate finish` on a platform manifest: promote (then stop), or re-encrypt, verify and `--remove`. */
+/**
+ * `postpone` on a platform manifest: the planned time in the record moves.
+ * Nothing switches by itself at that time here (finish promotes), so it is
+ * only the earliest time finish will promote the new key.
+ */
+export async function postponePlatform(loaded: LoadedKeyring, id: string, when: { by?: number; to?: Date }, values: Record<string, unknown>, io: CliIO): Promise<number> {
+  const now = new Date();
+  const phase = phaseOfPlatform(loaded, now);
+  const record = phase.record;
+  if ((phase.name !== 'pending' && phase.name !== 'promote') || record?.new !== id) {
+    const staged = phase.name === 'pending' || phase.name === 'promote' ? ` (the staged key is "${record!.new}")` : '';
+    throw new UsageError(`key "${id}" is not waiting to be promoted in ${loaded.path}${staged}: only a key staged by rotate start and not yet promoted by finish can be postponed`);
+  }
+  const was = record.activatesAt;
+  const at = when.to ?? new Date(Date.parse(was) + when.by!);
+  checkDelay(at, now, values, when.to === undefined ? '--by' : '--to');
+  const next: RotationRecord = { ...record, activatesAt: at.toISOString() };
+  const backup = await saveKeyring(loaded, loaded.ring, io, { annotations: withRecord(annotations(loaded), next) });
+  io.stdout.write(`finish will promote key "${id}" at ${describeActivation(at, now)} at the earliest (was ${was}) in ${loaded.path}${backup ? `; backup ${backup}` : ''}\n`);
+  return EXIT.OK;
+}
+
 export async function finishPlatform(loaded: LoadedKeyring, values: Record<string, unknown>, args: { data: DataArgs | undefined; batch: number }, io: CliIO): Promise<number> {
   const now = new Date();
   const phase = phaseOfPlatform(loaded, now);

@@ -48,7 +48,7 @@ export const rotateStartCommand: Command = {
     const delay = durationArg(values['activate-in'], '--activate-in');
     const now = new Date();
     const loaded = await loadKeyringArg(values, io, { forUpdate: true });
-    refuseDirectory(loaded, 'start');
+    refuseDirectory(loaded, 'rotate start');
     if (isPlatformManifest(loaded)) return startPlatform(loaded, id, new Date(now.getTime() + delay), now, values, io);
     const existing = loaded.ring.keys().find((k) => k.id === id);
     if (existing !== undefined) {
