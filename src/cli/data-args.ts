@@ -5,7 +5,7 @@
  * @module
  */
 import { countKeyUse, type KeyUse } from '../rotation/unused.js';
-import { openStore, type OpenedStore } from '../stores/open.js';
+import { DB_SCHEMES, isStoreUrl, openStore, type OpenedStore } from '../stores/open.js';
 import type { RowStoreTarget } from '../rotation/store.js';
 import { UsageError, type CliIO } from './command.js';
 
@@ -20,8 +20,10 @@ export const DATA_OPTIONS = {
 
 /** Help lines for {@link DATA_OPTIONS}. */
 export const DATA_HELP = [
-  '  --db URL                sqlite:PATH, postgres://... or pglite:DIR',
-  '  --db-env NAME           read the database URL from environment variable NAME',
+  '  --db URL                sqlite:PATH, postgres://... (uses pg), postgres: (pg with the',
+  '                          PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE variables), or pglite:DIR',
+  '  --db-env NAME           read the database URL from environment variable NAME, so a',
+  '                          password never shows on the command line',
   '  --table T               the table (repeatable: pairs with --column by position)',
   '  --column C              a column of envelopes (repeatable)',
   '  --id ID                 the primary key column (default id; repeatable like --table)',
@@ -61,17 +63,23 @@ export function dataFromArgs(values: Record<string, unknown>, io: CliIO): DataAr
   return { url, targets: columns.map((column, n) => ({ table: t[n]!, column, id: i[n]! })) };
 }
 
+/** The database URL from `--db`, or from the variable `--db-env` names; checked, never quoted back (it may hold a password). */
 function dbUrl(values: Record<string, unknown>, io: CliIO): string | undefined {
   const direct = values['db'] as string | undefined;
   const envName = values['db-env'] as string | undefined;
   if (direct !== undefined && envName !== undefined) throw new UsageError('pass --db or --db-env, not both');
+  let url: string;
   if (envName === undefined) {
+    if (direct === undefined) return undefined;
     if (direct === '') throw new UsageError('--db URL must not be empty');
-    return direct;
+    url = direct;
+  } else {
+    const value = io.env[envName];
+    if (value === undefined || value === '') throw new UsageError(`environment variable ${envName} (named by --db-env) is not set or empty`);
+    url = value;
   }
-  const value = io.env[envName];
-  if (value === undefined || value === '') throw new UsageError(`environment variable ${envName} (named by --db-env) is not set or empty`);
-  return value;
+  if (!isStoreUrl(url)) throw new UsageError(`${envName === undefined ? '--db' : `--db-env ${envName}`}: ${DB_SCHEMES}`);
+  return url;
 }
 
 /**

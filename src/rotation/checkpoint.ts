@@ -32,6 +32,8 @@ export interface JobCounters {
   conflicts: number;
   /** Legacy plaintext rows encrypted (plaintext-migration mode only). */
   legacyPlaintext: number;
+  /** Rows read by a legacy decoder (another library's ciphertext) and re-encrypted. */
+  legacyDecoded: number;
 }
 
 /**
@@ -68,11 +70,11 @@ export interface Checkpoint {
  * Zeroed counters.
  * @example
  * ```ts
- * zeroCounters(); // { scanned: 0, reencrypted: 0, current: 0, failed: 0, conflicts: 0, legacyPlaintext: 0 }
+ * zeroCounters(); // { scanned: 0, reencrypted: 0, current: 0, failed: 0, conflicts: 0, legacyPlaintext: 0, legacyDecoded: 0 }
  * ```
  */
 export function zeroCounters(): JobCounters {
-  return { scanned: 0, reencrypted: 0, current: 0, failed: 0, conflicts: 0, legacyPlaintext: 0 };
+  return { scanned: 0, reencrypted: 0, current: 0, failed: 0, conflicts: 0, legacyPlaintext: 0, legacyDecoded: 0 };
 }
 
 /**

@@ -8,6 +8,7 @@ import { KeyrollError, fail } from '../errors.js';
 import { checkOptions } from '../args.js';
 import { parseEnvelope } from '../envelope/format.js';
 import type { Keyring } from '../keyring/keyring.js';
+import { checkDecoders, legacyDecoderFor, legacyMayRead, type LegacyDecoder } from './legacy/decoder.js';
 import type { RowId, RowStore, Shard } from './store.js';
 
 /**
@@ -29,6 +30,8 @@ export interface KeyIdCounts {
   readonly unsupported: number;
   /** With a keyring: stale rows (by `ring.isStale`) and rows that are not envelopes (what a real run would rewrite or report). */
   readonly stale?: number;
+  /** With legacy decoders: values that are not envelopes and that a decoder recognises, per kind (`cloak`, `aes-256-gcm`, ...). */
+  readonly legacy?: Map<string, number>;
   readonly aborted: boolean;
 }
 
@@ -46,6 +49,8 @@ export interface CountKeyIdsOptions {
   readonly signal?: AbortSignal;
   /** Optional: only its key ids, dates and active key are read (never a secret), to count stale rows. */
   readonly keyring?: Keyring;
+  /** Legacy decoders: values they recognise are counted per kind, from their shape (no key is used). */
+  readonly legacy?: readonly LegacyDecoder[];
 }
 
 /**
@@ -59,7 +64,10 @@ export interface CountKeyIdsOptions {
  */
 export async function countKeyIds(options: CountKeyIdsOptions): Promise<KeyIdCounts> {
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'countKeyIds needs an options object with store');
-  checkOptions(options, ['store', 'batchSize', 'shard', 'signal', 'keyring'], 'countKeyIds options');
+  checkOptions(options, ['store', 'batchSize', 'shard', 'signal', 'keyring', 'legacy'], 'countKeyIds options');
+  if (options.legacy !== undefined) checkDecoders(options.legacy);
+  const decoders = options.legacy;
+  const legacy = decoders === undefined ? undefined : new Map<string, number>();
   const { store, shard, signal } = options;
   const batchSize = options.batchSize ?? 1000;
   const ring = options.keyring;
@@ -83,7 +91,11 @@ export async function countKeyIds(options: CountKeyIdsOptions): Promise<KeyIdCou
         byKeyId.set(keyId, (byKeyId.get(keyId) ?? 0) + 1);
         if (ring !== undefined && ring.isStale(row.value)) stale++;
       } catch (err) {
-        if (KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) notEnvelope++;
+        const kind = decoders === undefined || !legacyMayRead(err, row.value) ? undefined : legacyDecoderFor(decoders, row.value)?.kind;
+        if (kind !== undefined) {
+          notEnvelope++;
+          legacy!.set(kind, (legacy!.get(kind) ?? 0) + 1);
+        } else if (KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) notEnvelope++;
         else if (KeyrollError.is(err, 'ERR_UNSUPPORTED_VERSION') || KeyrollError.is(err, 'ERR_UNSUPPORTED_SUITE')) unsupported++;
         else throw err;
         if (ring !== undefined) stale++;
@@ -92,5 +104,5 @@ export async function countKeyIds(options: CountKeyIdsOptions): Promise<KeyIdCou
     if (rows.length < batchSize) break;
     cursor = rows[rows.length - 1]!.id;
   }
-  return { total, byKeyId, notEnvelope, unsupported, aborted, ...(ring === undefined ? {} : { stale }) };
+  return { total, byKeyId, notEnvelope, unsupported, aborted, ...(ring === undefined ? {} : { stale }), ...(legacy === undefined ? {} : { legacy }) };
 }

@@ -13,11 +13,13 @@ import { checkOptions, guarded } from '../args.js';
 import { DEFAULT_SUITE, SUPPORTED_VERSIONS, parseEnvelope } from '../envelope/format.js';
 import type { Context } from '../envelope/context.js';
 import type { Keyring, OpenResult } from '../keyring/keyring.js';
+import { indexSpec, type BlindIndexOptions } from '../lookup/spec.js';
+import { checkDecoders, legacyDecoderFor, legacyMayRead, type LegacyDecoder } from './legacy/decoder.js';
 
 const SUITE_IDS: ReadonlySet<number> = new Set([DEFAULT_SUITE.id]);
 
 const ENCODER = new TextEncoder();
-const REFRESH_OPTIONS = ['context', 'fromPlaintext', 'isLegacy', 'counters'];
+const REFRESH_OPTIONS = ['context', 'fromPlaintext', 'isLegacy', 'legacy', 'blindIndex', 'counters'];
 
 /**
  * A stored value: a text envelope, or bytes (binary envelope, or a text envelope in a BLOB/BYTEA column).
@@ -56,6 +58,22 @@ export interface RefreshOptions {
    * stays `ERR_MALFORMED_ENVELOPE`. For example `(v) => typeof v === 'string' && /^\d{3}-\d{2}-\d{4}$/.test(v)`.
    */
   readonly isLegacy?: (value: StoredValue) => boolean;
+  /**
+   * Decoders of values written by another library (`cloakDecoder`,
+   * `layoutDecoder` from `keyroll/rotation`): a stored value that is not a
+   * keyroll envelope and that one of them recognises is decoded with its
+   * keys and re-encrypted on the way back (`legacyKind` names the decoder).
+   * A recognised value that fails to decode is an error, never data; a value
+   * none recognises is `ERR_MALFORMED_ENVELOPE` (unless `fromPlaintext`).
+   */
+  readonly legacy?: readonly LegacyDecoder[];
+  /**
+   * The blind index definition of the value's index column: when the value
+   * is stale, `index` holds its index under the active key, to write with
+   * `fresh` in the same compare-and-swap. A plaintext that is UTF-8 is
+   * indexed as a string (so `normalize` applies), other bytes as bytes.
+   */
+  readonly blindIndex?: BlindIndexOptions;
   /** Counters to increment (share one object across calls to watch a migration). */
   readonly counters?: RefreshCounters;
 }
@@ -73,19 +91,21 @@ export interface RefreshCounters {
   reads: number;
   stale: number;
   legacyPlaintext: number;
+  /** Values read by a legacy decoder (`legacy`). */
+  legacyDecoded: number;
   written: number;
   conflicts: number;
 }
 
 /**
  * What {@link readAndRefresh} returns. The fields narrow one another: when
- * `legacyPlaintext` is false (the stored value was an envelope) `keyId` is a
- * string, and when `stale` is true `fresh` is set.
+ * neither `legacyPlaintext` nor `legacyKind` is set (the stored value was an
+ * envelope) `keyId` is a string, and when `stale` is true `fresh` is set.
  * @example
  * ```ts
  * const read = readAndRefresh(ring, stored, { context });
- * if (!read.legacyPlaintext) console.log(`opened with ${read.keyId}`); // keyId: string here
- * if (read.stale) await save(read.fresh); // fresh: StoredValue here
+ * if (!read.legacyPlaintext && read.legacyKind === undefined) console.log(`opened with ${read.keyId}`); // keyId: string here
+ * if (read.stale) await save(read.fresh, read.index); // fresh: StoredValue here
  * ```
  */
 export type RefreshResult = {
@@ -93,6 +113,8 @@ export type RefreshResult = {
   readonly plaintext: Uint8Array;
   /** The plaintext decoded as strict UTF-8 (throws `ERR_INVALID_ARGUMENT` when it is not UTF-8). */
   readonly text: string;
+  /** With `blindIndex`, when `stale`: the value's index under the active key, to write with `fresh`. */
+  readonly index?: string;
 } & (
   | {
       /** False: the stored value is an envelope under the active key; nothing to write. */
@@ -102,6 +124,7 @@ export type RefreshResult = {
       readonly legacyPlaintext: false;
       /** The key that opened the stored envelope. */
       readonly keyId: string;
+      readonly legacyKind?: undefined;
     }
   | {
       /** True: the stored value should be replaced by `fresh`. */
@@ -112,6 +135,7 @@ export type RefreshResult = {
       readonly legacyPlaintext: false;
       /** The key that opened the stored envelope. */
       readonly keyId: string;
+      readonly legacyKind?: undefined;
     }
   | {
       /** True: the stored value should be replaced by `fresh`. */
@@ -121,6 +145,18 @@ export type RefreshResult = {
       /** True: the stored value was legacy plaintext (only with `fromPlaintext`). */
       readonly legacyPlaintext: true;
       readonly keyId?: undefined;
+      readonly legacyKind?: undefined;
+    }
+  | {
+      /** True: the stored value should be replaced by `fresh`. */
+      readonly stale: true;
+      /** The value encrypted under the active key, same form as the stored value. */
+      readonly fresh: StoredValue;
+      /** False: the stored value was another library's ciphertext, not plaintext. */
+      readonly legacyPlaintext: false;
+      readonly keyId?: undefined;
+      /** The kind of the legacy decoder that read it (`cloak`, `aes-256-gcm`, ...; only with `legacy`). */
+      readonly legacyKind: string;
     }
 );
 
@@ -134,7 +170,7 @@ export type RefreshResult = {
  * ```
  */
 export function refreshCounters(): RefreshCounters {
-  return { reads: 0, stale: 0, legacyPlaintext: 0, written: 0, conflicts: 0 };
+  return { reads: 0, stale: 0, legacyPlaintext: 0, legacyDecoded: 0, written: 0, conflicts: 0 };
 }
 
 /**
@@ -155,6 +191,15 @@ export function readAndRefresh(ring: Keyring, stored: StoredValue, options: Refr
   checkOptions(options, REFRESH_OPTIONS, 'readAndRefresh options');
   checkCounters(options.counters);
   if (options.isLegacy !== undefined && typeof options.isLegacy !== 'function') fail('ERR_INVALID_ARGUMENT', 'readAndRefresh options: isLegacy must be a function (value) => boolean');
+  if (options.legacy !== undefined) checkDecoders(options.legacy);
+  // Checked on every read, so a bad definition fails at once, not at the first stale value.
+  if (options.blindIndex !== undefined) indexSpec(options.blindIndex);
+  const read = refreshValue(ring, stored, options);
+  if (options.blindIndex === undefined || read.fresh === undefined) return read;
+  return Object.assign(read, { index: ring.blindIndex(indexable(read.plaintext), options.blindIndex) });
+}
+
+function refreshValue(ring: Keyring, stored: StoredValue, options: RefreshOptions): RefreshResult {
   const counters = options.counters;
   if (counters) counters.reads++;
   const ctx = options.context === undefined ? {} : { context: options.context };
@@ -165,6 +210,17 @@ export function readAndRefresh(ring: Keyring, stored: StoredValue, options: Refr
     // open() raises ERR_MALFORMED_ENVELOPE only while parsing, before any key is
     // used: exactly "not an envelope". Newer versions or suites, and values that
     // fail to decrypt, stay errors and are never taken for plaintext.
+    const decoder = options.legacy === undefined || !legacyMayRead(err, stored) ? undefined : legacyDecoderFor(options.legacy, stored);
+    if (decoder !== undefined) {
+      // Recognised: decoded with the decoder's keys, or its error (never taken for plaintext).
+      const plaintext = decoder.decode(stored);
+      const fresh = typeof stored === 'string' ? ring.encrypt(plaintext, ctx) : ring.encryptToBytes(plaintext, ctx);
+      if (counters) {
+        counters.stale++;
+        counters.legacyDecoded++;
+      }
+      return Object.assign(result(plaintext, true, fresh, false, undefined), { legacyKind: decoder.kind });
+    }
     if (options.fromPlaintext !== true || !KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) throw err;
     if (!(options.isLegacy === undefined ? !looksLikeEnvelope(stored) : options.isLegacy(stored) === true)) throw err;
     const plaintext = typeof stored === 'string' ? ENCODER.encode(stored) : Uint8Array.from(stored);
@@ -193,8 +249,10 @@ export interface RefreshOnReadOptions extends RefreshOptions {
    * Compare-and-swap: store `fresh` only if the stored value is still
    * `previous`; resolve true when it was written. In SQL:
    * `UPDATE t SET c = $fresh WHERE id = $id AND c = $previous`, true when one row changed.
+   * With `blindIndex`, `index` is the value's index under the active key:
+   * set the index column in the same statement (`, c_idx = $index`).
    */
-  readonly swap: (fresh: StoredValue, previous: StoredValue) => boolean | Promise<boolean>;
+  readonly swap: (fresh: StoredValue, previous: StoredValue, index?: string) => boolean | Promise<boolean>;
 }
 
 /**
@@ -233,7 +291,7 @@ export async function refreshOnRead(ring: Keyring, stored: StoredValue, options:
   const { swap: _swap, ...refresh } = options;
   const read = readAndRefresh(ring, stored, refresh);
   if (read.fresh === undefined) return withWrite(read, false, false);
-  const written = (await options.swap(read.fresh, stored)) === true;
+  const written = (await options.swap(read.fresh, stored, read.index)) === true;
   if (options.counters) {
     if (written) options.counters.written++;
     else options.counters.conflicts++;
@@ -280,6 +338,15 @@ function looksLikeEnvelope(stored: StoredValue): boolean {
   let head = '';
   for (let i = 0; i < Math.min(stored.length, 16); i++) head += String.fromCharCode(stored[i]!);
   return TEXT_PREFIX.test(head);
+}
+
+/** A UTF-8 plaintext is indexed as a string (normalisation applies), other bytes as they are. */
+function indexable(plaintext: Uint8Array): string | Uint8Array {
+  try {
+    return fromUtf8(plaintext, 'the plaintext');
+  } catch {
+    return plaintext;
+  }
 }
 
 function sameForm(ring: Keyring, stored: StoredValue, opened: OpenResult, ctx: { context?: Context }): StoredValue {

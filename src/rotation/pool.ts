@@ -14,7 +14,20 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { fail } from '../errors.js';
 import type { Keyring } from '../keyring/keyring.js';
+import type { BlindIndexOptions } from '../lookup/spec.js';
+import type { LegacyConfig } from './legacy/decoder.js';
 import type { RowOutcome, RowWork } from './refresh-row.js';
+
+/**
+ * How the workers read rows, as plain data (structured clone): legacy
+ * decoders as their configurations (keys included: sent to the job's own
+ * workers only, never logged), the blind index definition as options.
+ */
+export interface PoolMode {
+  readonly fromPlaintext: boolean;
+  readonly legacy?: readonly LegacyConfig[];
+  readonly blindIndex?: BlindIndexOptions;
+}
 
 /** Tables with at least this many rows get worker threads by default. */
 export const AUTO_WORKERS_MIN_ROWS = 20_000;
@@ -65,10 +78,10 @@ export function workerCount(option: unknown, rows: number): number {
 }
 
 /** Starts `size` workers, each holding the keyring as it is now. */
-export function createRowPool(ring: Keyring, size: number, fromPlaintext: boolean): RowPool {
+export function createRowPool(ring: Keyring, size: number, mode: PoolMode): RowPool {
   const script = workerScript();
   if (script === undefined) fail('ERR_MISSING_DEPENDENCY', 'worker threads need the built package (dist/rotation-worker.js); run from the package, or set workers: 0');
-  const workerData = { keyring: ring.export(), now: ring.now().getTime(), fromPlaintext };
+  const workerData = { keyring: ring.export(), now: ring.now().getTime(), mode };
   const workers = Array.from({ length: size }, () => new Worker(script, { workerData }));
   const pending = workers.map(() => new Map<number, { resolve: (o: RowOutcome[]) => void; reject: (e: unknown) => void }>());
   let nextId = 0;

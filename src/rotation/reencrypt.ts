@@ -8,8 +8,11 @@
 import { fail } from '../errors.js';
 import { checkOptions } from '../args.js';
 import type { Keyring } from '../keyring/keyring.js';
-import { createRowPool, workerCount, type RowPool } from './pool.js';
-import { refreshRow, type RowOutcome } from './refresh-row.js';
+import { indexSpec, type BlindIndexOptions } from '../lookup/spec.js';
+import { createRowPool, workerCount, type PoolMode, type RowPool } from './pool.js';
+import { refreshRow, type RowMode, type RowOutcome } from './refresh-row.js';
+import { checkDecoders, type LegacyDecoder } from './legacy/decoder.js';
+import { legacyConfigs } from './legacy/config.js';
 import { checkShard, type Row, type RowChange, type RowId, type RowStore, type Shard } from './store.js';
 import { resolveRowContext, type RowContext } from './context-template.js';
 import { zeroCounters, type Checkpoint, type JobCounters } from './checkpoint.js';
@@ -80,6 +83,21 @@ export interface ReencryptOptions {
   readonly context?: RowContext | string;
   /** Encrypt values that are not envelopes at all (legacy plaintext). Default false. */
   readonly fromPlaintext?: boolean;
+  /**
+   * Decoders of other libraries' ciphertexts to migrate (`cloakDecoder`,
+   * `layoutDecoder`): values they recognise are decoded and re-encrypted
+   * (`counters.legacyDecoded`); a value that is neither an envelope nor
+   * recognised stays a failure (or legacy plaintext with `fromPlaintext`).
+   * In a dry run they count values per kind, with no key used. Decoders
+   * written by the application run on this thread only (no workers).
+   */
+  readonly legacy?: readonly LegacyDecoder[];
+  /**
+   * The blind index definition of the store's index column (the store needs
+   * `indexColumn`): each re-encrypted value's index under the active key is
+   * written in the same compare-and-swap update.
+   */
+  readonly blindIndex?: BlindIndexOptions;
   /** Count rows per key id from the text prefix only; no key used, nothing written. */
   readonly dryRun?: boolean;
   /** How many failures to keep in the result (all are counted), default 1000. */
@@ -105,7 +123,7 @@ export interface ReencryptResult {
   readonly keyIds?: KeyIdCounts;
 }
 
-const REENCRYPT_OPTIONS = ['keyring', 'store', 'batchSize', 'concurrency', 'workers', 'shard', 'signal', 'onProgress', 'checkpoint', 'context', 'fromPlaintext', 'dryRun', 'maxReportedFailures'];
+const REENCRYPT_OPTIONS = ['keyring', 'store', 'batchSize', 'concurrency', 'workers', 'shard', 'signal', 'onProgress', 'checkpoint', 'context', 'fromPlaintext', 'legacy', 'blindIndex', 'dryRun', 'maxReportedFailures'];
 
 /** Rows per batch when `batchSize` is not given; also the CLI's `--batch` default. */
 export const DEFAULT_BATCH_SIZE = 500;
@@ -134,8 +152,15 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
   const concurrency = checkInt(options.concurrency ?? 1, 'concurrency', 1, 64);
   const shard = options.shard === undefined ? undefined : checkShard(options.shard);
   if (store === null || typeof store !== 'object' || typeof store.scan !== 'function') fail('ERR_INVALID_ARGUMENT', 'reencryptAll needs a store (a RowStore)');
+  if (options.legacy !== undefined) checkDecoders(options.legacy);
+  if (options.blindIndex !== undefined) {
+    indexSpec(options.blindIndex);
+    if (store.target !== undefined && store.target.indexColumn === undefined) {
+      fail('ERR_INVALID_ARGUMENT', 'blindIndex needs a store with an index column (indexColumn in the store options), or the indexes would not be rewritten');
+    }
+  }
   if (options.dryRun === true) {
-    const keyIds = await countKeyIds({ store, batchSize, ...(shard ? { shard } : {}), ...(signal ? { signal } : {}), ...(options.keyring ? { keyring: options.keyring } : {}) });
+    const keyIds = await countKeyIds({ store, batchSize, ...(shard ? { shard } : {}), ...(signal ? { signal } : {}), ...(options.keyring ? { keyring: options.keyring } : {}), ...(options.legacy ? { legacy: options.legacy } : {}) });
     return { total: keyIds.total, counters: { ...zeroCounters(), scanned: keyIds.total }, failures: [], aborted: keyIds.aborted, resumed: false, keyIds };
   }
   const ring = options.keyring;
@@ -151,8 +176,19 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
   // The whole shard: `done` below includes rows counted by the run a checkpoint resumes.
   const total = await store.count(shard);
   let aborted = false;
-  const workers = workerCount(options.workers, total);
-  const pool = workers > 0 ? createRowPool(ring, workers, options.fromPlaintext === true) : undefined;
+  const mode: RowMode = {
+    fromPlaintext: options.fromPlaintext === true,
+    ...(options.legacy === undefined ? {} : { legacy: options.legacy }),
+    ...(options.blindIndex === undefined ? {} : { blindIndex: structuredClone(options.blindIndex) }),
+  };
+  const configs = options.legacy === undefined ? undefined : legacyConfigs(options.legacy);
+  if (options.legacy !== undefined && configs === undefined && typeof options.workers === 'number' && options.workers > 0) {
+    fail('ERR_INVALID_ARGUMENT', 'legacy decoders written by the application cannot run on worker threads: use cloakDecoder / layoutDecoder, or set workers: 0');
+  }
+  // Decoders written by the application stay on this thread.
+  const workers = options.legacy !== undefined && configs === undefined ? 0 : workerCount(options.workers, total);
+  const poolMode: PoolMode = { fromPlaintext: mode.fromPlaintext, ...(configs === undefined ? {} : { legacy: configs }), ...(mode.blindIndex === undefined ? {} : { blindIndex: mode.blindIndex }) };
+  const pool = workers > 0 ? createRowPool(ring, workers, poolMode) : undefined;
   // With workers, enough pages in flight to keep every worker busy while this thread reads and writes.
   const limit = pool === undefined ? concurrency : Math.max(concurrency, workers + 1);
 
@@ -179,7 +215,7 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
       const rows = await store.scan(scanFrom, batchSize, shard);
       if (rows.length === 0) break;
       scanFrom = rows[rows.length - 1]!.id;
-      const batch = processBatch(ring, store, rows, buildContext, options.fromPlaintext === true, pool);
+      const batch = processBatch(ring, store, rows, buildContext, mode, pool);
       batch.catch(() => undefined); // awaited in settle(); this only keeps a later batch's failure from being "unhandled"
       inFlight.push(batch);
       if (inFlight.length >= limit) await settle();
@@ -203,22 +239,24 @@ interface BatchOutcome {
   readonly delta: JobCounters;
 }
 
-async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[], buildContext: RowContext | undefined, fromPlaintext: boolean, pool: RowPool | undefined): Promise<BatchOutcome> {
+async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[], buildContext: RowContext | undefined, mode: RowMode, pool: RowPool | undefined): Promise<BatchOutcome> {
   const counters = zeroCounters();
   const changes: RowChange[] = [];
   const batchFailures: RowFailure[] = [];
   const legacyIds = new Set<string>();
+  const decodedIds = new Set<string>();
   // On this thread: a context that cannot be built is a configuration error that stops the job.
   const work = rows.map((row) => ({ value: row.value, context: buildContext?.(row) }));
-  const outcomes: RowOutcome[] = pool === undefined ? work.map((w) => refreshRow(ring, w, fromPlaintext)) : await pool.run(work);
+  const outcomes: RowOutcome[] = pool === undefined ? work.map((w) => refreshRow(ring, w, mode)) : await pool.run(work);
   rows.forEach((row, i) => {
     const outcome = outcomes[i]!;
     if (outcome.kind === 'current') counters.current++;
     else if (outcome.kind === 'fresh') {
       // A worker's bytes come back as a Uint8Array; stores bind Buffers.
       const fresh = typeof outcome.fresh === 'string' || Buffer.isBuffer(outcome.fresh) ? outcome.fresh : Buffer.from(outcome.fresh.buffer, outcome.fresh.byteOffset, outcome.fresh.byteLength);
-      changes.push({ id: row.id, previous: row.value, fresh });
+      changes.push(outcome.index === undefined ? { id: row.id, previous: row.value, fresh } : { id: row.id, previous: row.value, fresh, index: outcome.index });
       if (outcome.legacy) legacyIds.add(String(row.id));
+      if (outcome.decodedBy !== undefined) decodedIds.add(String(row.id));
     } else {
       // Unknown key, disabled key, tampered value, wrong context: never overwrite, report by id.
       counters.failed++;
@@ -234,6 +272,7 @@ async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[]
       counters.reencrypted++;
       // Legacy rows count as migrated only when their write landed.
       if (legacyIds.has(key)) counters.legacyPlaintext++;
+      if (decodedIds.has(key)) counters.legacyDecoded++;
     }
   }
   counters.scanned += rows.length;

@@ -7,12 +7,23 @@
 import { KeyrollError } from '../errors.js';
 import type { Context } from '../envelope/context.js';
 import type { Keyring } from '../keyring/keyring.js';
+import type { BlindIndexOptions } from '../lookup/spec.js';
+import type { LegacyDecoder } from './legacy/decoder.js';
 import { readAndRefresh, type StoredValue } from './lazy.js';
 
 /** What the crypto says about one stored value. */
 export type RowOutcome =
   | { readonly kind: 'current' }
-  | { readonly kind: 'fresh'; readonly fresh: StoredValue; readonly legacy: boolean }
+  | {
+      readonly kind: 'fresh';
+      readonly fresh: StoredValue;
+      /** The stored value was legacy plaintext (`fromPlaintext`). */
+      readonly legacy: boolean;
+      /** The legacy decoder that read the stored value, when one did. */
+      readonly decodedBy?: string;
+      /** The value's blind index under the active key (`blindIndex`). */
+      readonly index?: string;
+    }
   | { readonly kind: 'failed'; readonly code: string; readonly keyId?: string };
 
 /** A row's value and context, as sent to a worker. */
@@ -21,16 +32,35 @@ export interface RowWork {
   readonly context: Context | undefined;
 }
 
+/** How every row of a job is read: the same on each thread. */
+export interface RowMode {
+  readonly fromPlaintext: boolean;
+  readonly legacy?: readonly LegacyDecoder[];
+  readonly blindIndex?: BlindIndexOptions;
+}
+
 /**
  * Decrypts and, when stale, re-encrypts one value. A KeyrollError (unknown
- * or disabled key, tampered value, wrong context) is an outcome; anything
- * else is a bug or a broken environment and is thrown.
+ * or disabled key, tampered value, wrong context, a legacy value that does
+ * not decode) is an outcome; anything else is a bug or a broken environment
+ * and is thrown.
  */
-export function refreshRow(ring: Keyring, work: RowWork, fromPlaintext: boolean): RowOutcome {
+export function refreshRow(ring: Keyring, work: RowWork, mode: RowMode): RowOutcome {
   try {
-    const read = readAndRefresh(ring, work.value, { ...(work.context === undefined ? {} : { context: work.context }), fromPlaintext });
+    const read = readAndRefresh(ring, work.value, {
+      ...(work.context === undefined ? {} : { context: work.context }),
+      fromPlaintext: mode.fromPlaintext,
+      ...(mode.legacy === undefined ? {} : { legacy: mode.legacy }),
+      ...(mode.blindIndex === undefined ? {} : { blindIndex: mode.blindIndex }),
+    });
     if (read.fresh === undefined) return { kind: 'current' };
-    return { kind: 'fresh', fresh: read.fresh, legacy: read.legacyPlaintext };
+    return {
+      kind: 'fresh',
+      fresh: read.fresh,
+      legacy: read.legacyPlaintext,
+      ...(read.legacyKind === undefined ? {} : { decodedBy: read.legacyKind }),
+      ...(read.index === undefined ? {} : { index: read.index }),
+    };
   } catch (err) {
     if (!(err instanceof KeyrollError)) throw err;
     return err.keyId === undefined ? { kind: 'failed', code: err.code } : { kind: 'failed', code: err.code, keyId: err.keyId };

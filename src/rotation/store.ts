@@ -43,6 +43,11 @@ export interface RowChange {
   readonly id: RowId;
   readonly previous: StoredValue;
   readonly fresh: StoredValue;
+  /**
+   * The blind index of the value under the active key, for the store's index
+   * column (set when the job computes one); written in the same update.
+   */
+  readonly index?: string;
 }
 
 /**
@@ -68,6 +73,8 @@ export interface RowStoreTarget {
   readonly table: string;
   readonly column: string;
   readonly id: string;
+  /** The blind index column the store rewrites with the value, if any. */
+  readonly indexColumn?: string;
 }
 
 /**

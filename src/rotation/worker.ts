@@ -7,14 +7,22 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Keyring } from '../keyring/keyring.js';
-import { refreshRow, type RowWork } from './refresh-row.js';
+import { decodersFrom } from './legacy/config.js';
+import { refreshRow, type RowMode, type RowWork } from './refresh-row.js';
+import type { PoolMode } from './pool.js';
 
-const data = workerData as { keyring: object; now: number; fromPlaintext: boolean };
+const data = workerData as { keyring: object; now: number; mode: PoolMode };
 const ring = Keyring.fromJSON(data.keyring, { clock: () => data.now });
+// Legacy decoders and the index definition arrive as data and are rebuilt here once.
+const mode: RowMode = {
+  fromPlaintext: data.mode.fromPlaintext,
+  ...(data.mode.legacy === undefined ? {} : { legacy: decodersFrom(data.mode.legacy) }),
+  ...(data.mode.blindIndex === undefined ? {} : { blindIndex: data.mode.blindIndex }),
+};
 
 parentPort!.on('message', (message: { id: number; work: RowWork[] }) => {
   try {
-    const outcomes = message.work.map((work) => refreshRow(ring, work, data.fromPlaintext));
+    const outcomes = message.work.map((work) => refreshRow(ring, work, mode));
     parentPort!.postMessage({ id: message.id, outcomes });
   } catch (err) {
     parentPort!.postMessage({ id: message.id, error: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error' });

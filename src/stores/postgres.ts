@@ -74,7 +74,7 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<RowS
 
   let types: Map<string, string>;
   try {
-    types = await columnTypes(run, q.table, [options.id, options.column, ...q.extra.map(([name]) => name)], options.table);
+    types = await columnTypes(run, q.table, [options.id, options.column, ...q.extra.map(([name]) => name), ...(options.indexColumn === undefined ? [] : [options.indexColumn])], options.table);
     await checkPostgresUnique(run, q.table, options.table, options.id);
   } catch (err) {
     await end?.().catch(() => undefined); // a pool opened here must not keep the process alive
@@ -88,9 +88,12 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<RowS
   const shardSql = (n: number): string => `(('x' || left(md5(CAST(${q.id} AS text)), 7))::bit(28)::int % $${n}) = $${n + 1}`;
   // Text values travel as text[] (PGlite cannot serialise an array of an extension type such as citext[]).
   const wire = valueType === 'bytea' ? 'bytea' : 'text';
+  // The index column (when there is one) is rewritten in the same statement; a change without an index keeps the old one.
+  const setIndex = q.index === undefined ? '' : `, ${q.index} = COALESCE(v.k_index::${types.get(options.indexColumn!)!}, t.${q.index})`;
+  const indexArray = q.index === undefined ? '' : ', $4::text[]';
   const updateSql =
-    `UPDATE ${q.table} AS t SET ${q.column} = v.k_fresh::${valueType} ` +
-    `FROM unnest($1::${idType}[], $2::${wire}[], $3::${wire}[]) AS v(k_id, k_prev, k_fresh) ` +
+    `UPDATE ${q.table} AS t SET ${q.column} = v.k_fresh::${valueType}${setIndex} ` +
+    `FROM unnest($1::${idType}[], $2::${wire}[], $3::${wire}[]${indexArray}) AS v(k_id, k_prev, k_fresh${q.index === undefined ? '' : ', k_index'}) ` +
     `WHERE t.${q.id} = v.k_id AND ${bytesEqual(`t.${q.column}`, 'v.k_prev', valueType)} RETURNING t.${q.id} AS k_id`;
 
   return {
@@ -115,7 +118,9 @@ export async function postgresStore(options: PostgresStoreOptions): Promise<RowS
     },
     async update(changes: readonly RowChange[]) {
       if (changes.length === 0) return [];
-      const rows = await run(updateSql, [changes.map((c) => c.id), changes.map((c) => bind(c.previous)), changes.map((c) => bind(c.fresh))]);
+      const params: unknown[] = [changes.map((c) => c.id), changes.map((c) => bind(c.previous)), changes.map((c) => bind(c.fresh))];
+      if (q.index !== undefined) params.push(changes.map((c) => c.index ?? null));
+      const rows = await run(updateSql, params);
       return rows.map((r) => r['k_id'] as RowId);
     },
     async close() {

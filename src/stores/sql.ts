@@ -21,9 +21,15 @@ export interface SqlTableOptions {
   readonly id: string;
   /** Extra columns to read for per-row contexts (the id column is always read). */
   readonly columns?: readonly string[];
+  /**
+   * A blind index column kept with the value: rewritten in the same
+   * compare-and-swap update when the job computes an index
+   * (`reencryptAll({ blindIndex })`, `keyroll reencrypt --index-column`).
+   */
+  readonly indexColumn?: string;
 }
 
-const TABLE_OPTIONS = ['table', 'column', 'id', 'columns'];
+const TABLE_OPTIONS = ['table', 'column', 'id', 'columns', 'indexColumn'];
 
 /** Validated, quoted names for one store. */
 export interface QuotedTable {
@@ -33,6 +39,8 @@ export interface QuotedTable {
   readonly id: string;
   /** Extra column names (raw) and their quoted forms, id excluded. */
   readonly extra: ReadonlyArray<readonly [string, string]>;
+  /** The quoted blind index column, when there is one. */
+  readonly index?: string;
 }
 
 /**
@@ -70,7 +78,11 @@ export function quoteTable(options: SqlTableOptions, storeOptions: readonly stri
     if (name === options.id) continue;
     extra.push([name, quoteIdentifier(name, 'context column')]);
   }
-  return { target: { table: options.table, column: options.column, id: options.id }, table, column, id, extra };
+  const target = { table: options.table, column: options.column, id: options.id };
+  if (options.indexColumn === undefined) return { target, table, column, id, extra };
+  const index = quoteIdentifier(options.indexColumn, 'index column');
+  if (options.indexColumn === options.column || options.indexColumn === options.id) fail('ERR_INVALID_ARGUMENT', 'the index column must differ from the value column and the id column');
+  return { target: { ...target, indexColumn: options.indexColumn }, table, column, id, extra, index };
 }
 
 /**

@@ -65,7 +65,7 @@ export async function sqliteStore(options: SqliteStoreOptions): Promise<RowStore
     return fail('ERR_INVALID_ARGUMENT', 'sqliteStore: database must be a file path or a better-sqlite3 Database');
   }
   try {
-    checkSqliteTable(db, options.table, [options.id, options.column, ...q.extra.map(([name]) => name)], options.id);
+    checkSqliteTable(db, options.table, [options.id, options.column, ...q.extra.map(([name]) => name), ...(options.indexColumn === undefined ? [] : [options.indexColumn])], options.id);
   } catch (err) {
     if (owned) db.close();
     throw err;
@@ -86,10 +86,15 @@ export async function sqliteStore(options: SqliteStoreOptions): Promise<RowStore
     return s;
   };
   // Compared as bytes: under a NOCASE column `=` would take a concurrent 'ALICE' for the 'alice' that was read.
-  const cas = db.prepare(`UPDATE ${q.table} SET ${q.column} = ? WHERE ${q.id} = ? AND CAST(${q.column} AS BLOB) = CAST(? AS BLOB)`);
+  // The index column (when there is one) is rewritten in the same statement; a change without an index keeps the old one.
+  const setIndex = q.index === undefined ? '' : `, ${q.index} = COALESCE(?, ${q.index})`;
+  const cas = db.prepare(`UPDATE ${q.table} SET ${q.column} = ?${setIndex} WHERE ${q.id} = ? AND CAST(${q.column} AS BLOB) = CAST(? AS BLOB)`);
   const applyAll = db.transaction((changes: readonly RowChange[]): RowId[] => {
     const updated: RowId[] = [];
-    for (const c of changes) if (cas.run(bind(c.fresh), c.id, bind(c.previous)).changes === 1) updated.push(c.id);
+    for (const c of changes) {
+      const params = q.index === undefined ? [bind(c.fresh), c.id, bind(c.previous)] : [bind(c.fresh), c.index ?? null, c.id, bind(c.previous)];
+      if (cas.run(...params).changes === 1) updated.push(c.id);
+    }
     return updated;
   });
 

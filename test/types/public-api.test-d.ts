@@ -168,19 +168,24 @@ describe('keyroll (root entry) types', () => {
     expectTypeOf(read).toEqualTypeOf<RefreshResult>();
     expectTypeOf(read.text).toEqualTypeOf<string>();
     expectTypeOf(read.fresh).toEqualTypeOf<StoredValue | undefined>();
-    // The result narrows: an envelope (not legacy plaintext) always names its key; stale always has fresh.
-    if (!read.legacyPlaintext) expectTypeOf(read.keyId).toEqualTypeOf<string>();
+    // The result narrows: an envelope (not legacy plaintext, not another library's value) always names its key; stale always has fresh.
+    if (!read.legacyPlaintext && read.legacyKind === undefined) expectTypeOf(read.keyId).toEqualTypeOf<string>();
     else expectTypeOf(read.keyId).toEqualTypeOf<undefined>();
     if (read.stale) expectTypeOf(read.fresh).toEqualTypeOf<StoredValue>();
     never(() => {
       // @ts-expect-error keyId is only known to be a string once legacyPlaintext is ruled out
       const id: string = read.keyId;
       void id;
+      if (!read.legacyPlaintext) {
+        // @ts-expect-error a legacy decoder's value (legacyKind) names no key either
+        const id2: string = read.keyId;
+        void id2;
+      }
     });
     const swap = async (fresh: StoredValue, previous: StoredValue): Promise<boolean> => fresh !== previous;
     expectTypeOf(refreshOnRead(ring, 'kr1...', { swap })).toEqualTypeOf<Promise<RefreshOnReadResult>>();
     const written = await refreshOnRead(ring, 'kr1...', { swap });
-    if (!written.legacyPlaintext) expectTypeOf(written.keyId).toEqualTypeOf<string>();
+    if (!written.legacyPlaintext && written.legacyKind === undefined) expectTypeOf(written.keyId).toEqualTypeOf<string>();
     expectTypeOf(written.conflict).toEqualTypeOf<boolean>();
     never(() => {
       // @ts-expect-error refreshOnRead needs a swap (compare-and-swap) function

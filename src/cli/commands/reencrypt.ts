@@ -9,10 +9,13 @@ import type { Keyring } from '../../keyring/keyring.js';
 import type { RowStore } from '../../rotation/store.js';
 import { fail } from '../../errors.js';
 import { DEFAULT_BATCH_SIZE } from '../../rotation/reencrypt.js';
-import { DB_SCHEMES, isStoreUrl, openStore } from '../../stores/open.js';
+import { openStore } from '../../stores/open.js';
 import { quoteTable } from '../../stores/sql.js';
 import { EXIT, UsageError, type CliIO, type Command } from '../command.js';
 import { KEYRING_HELP, KEYRING_OPTIONS, loadKeyringArg } from '../keyring-file.js';
+import { DATA_OPTIONS, dataFromArgs } from '../data-args.js';
+import { INDEX_HELP, INDEX_OPTIONS, indexFromArgs } from '../index-args.js';
+import { LEGACY_HELP, LEGACY_OPTIONS, legacyFromArgs } from '../legacy-args.js';
 import { createProgress } from '../progress.js';
 
 export const reencryptCommand: Command = {
@@ -22,6 +25,7 @@ export const reencryptCommand: Command = {
     'Usage: keyroll reencrypt (--db URL | --db-env NAME) --table T --column C --id ID --keyring FILE',
     '         [--context TEMPLATE] [--batch N] [--shard I/N] [--checkpoint FILE]',
     '         [--workers N|auto] [--dry-run] [--from-plaintext] [--json]',
+    '         [--index-column C --index-purpose P ...] [--legacy cloak|layout ...]',
     '',
     'Walks the table by primary key in batches (one transaction each) and rewrites',
     'every value not under the active key. A value changed by someone else in the',
@@ -36,7 +40,8 @@ export const reencryptCommand: Command = {
     '  --db-env NAME           read the database URL from environment variable NAME, so a',
     '                          password never shows on the command line',
     '  --table T, --column C   the table (optionally schema.table) and the column of envelopes',
-    '  --id ID                 the primary key column',
+    '  --id ID                 the primary key column (default id)',
+    ...INDEX_HELP,
     ...KEYRING_HELP,
     '  --context TEMPLATE      each row\'s context, e.g. table=users,column=token,id={id}',
     '                          ({col} is the row\'s column col; "recommended" means',
@@ -48,21 +53,24 @@ export const reencryptCommand: Command = {
     '                          per CPU (at most 8) for tables of 20,000 rows or more',
     '  --dry-run               count rows per key id from the prefix only (no key used)',
     '  --from-plaintext        encrypt values that are not envelopes (legacy plaintext)',
+    ...LEGACY_HELP,
     '  --json                  print the summary as JSON',
     '',
     'Examples:',
     '  keyroll reencrypt --db sqlite:app.db --table users --column token --id id \\',
     '    --keyring keyring.json --context recommended --checkpoint reencrypt.json',
     '  keyroll reencrypt --db-env DATABASE_URL --table users --column token --id id --dry-run',
+    '  keyroll reencrypt --db sqlite:app.db --table users --column email --index-column email_idx \\',
+    '    --index-purpose users.email --index-normalize trim,casefold --keyring keyring.json --context recommended',
+    '  CLOAK_KEYS=k1.aesgcm256.... keyroll reencrypt --db sqlite:app.db --table users --column email \\',
+    '    --keyring keyring.json --context recommended --legacy cloak --legacy-keys-env CLOAK_KEYS',
     '  PGPASSWORD=... keyroll reencrypt --db postgres://app@db.internal/app --table users --column token --id id --dry-run',
   ].join('\n'),
   options: {
     ...KEYRING_OPTIONS,
-    db: { type: 'string' },
-    'db-env': { type: 'string' },
-    table: { type: 'string' },
-    column: { type: 'string' },
-    id: { type: 'string' },
+    ...DATA_OPTIONS,
+    ...INDEX_OPTIONS,
+    ...LEGACY_OPTIONS,
     context: { type: 'string', multiple: true },
     batch: { type: 'string' },
     shard: { type: 'string' },
@@ -73,13 +81,11 @@ export const reencryptCommand: Command = {
     json: { type: 'boolean' },
   },
   async run({ values }, io) {
-    const need = (name: string): string => {
-      const v = values[name];
-      if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required`);
-      return v;
-    };
-    const db = dbUrl(values, io.env);
-    const target = { table: need('table'), column: need('column'), id: need('id') };
+    const data = dataFromArgs(values, io);
+    if (data === undefined) throw new UsageError('--db URL or --db-env NAME is required');
+    if (data.targets.length !== 1) throw new UsageError('reencrypt takes one --column per run (run it once per column)');
+    const db = data.url;
+    const target = data.targets[0]!;
     const batch = values['batch'] === undefined ? DEFAULT_BATCH_SIZE : Number(values['batch']);
     if (!Number.isInteger(batch) || batch < 1 || batch > 100_000) throw new UsageError('--batch must be an integer from 1 to 100000');
     const shard = values['shard'] === undefined ? undefined : parseShardArg(String(values['shard']));
@@ -89,13 +95,16 @@ export const reencryptCommand: Command = {
     const workers = workersText === undefined || workersText === 'auto' ? 'auto' : Number(workersText);
     const template = contextTemplate(values['context'] as string[] | undefined, target);
     const columns = template === undefined ? [] : parseContextTemplate(template).columns;
+    const index = indexFromArgs(values);
+    const tableOptions = { ...target, columns, ...(index === undefined ? {} : { indexColumn: index.column }) };
     try {
-      quoteTable({ ...target, columns }); // a bad name is bad usage, refused before anything opens
+      quoteTable(tableOptions); // a bad name is bad usage, refused before anything opens
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    const legacy = legacyFromArgs(values, io.env, dryRun);
     const keyring = dryRun && values['keyring'] === undefined && values['keyring-env'] !== true ? undefined : (await loadKeyringArg(values, io)).ring;
-    const store = await openStore(db, { ...target, columns });
+    const store = await openStore(db, tableOptions);
     if (!dryRun && template === undefined && keyring !== undefined) {
       try {
         await refuseContextless(keyring, store, shard);
@@ -118,6 +127,8 @@ export const reencryptCommand: Command = {
         signal: controller.signal,
         dryRun,
         fromPlaintext: values['from-plaintext'] === true,
+        ...(legacy.length > 0 ? { legacy } : {}),
+        ...(index === undefined || dryRun ? {} : { blindIndex: index.definition }),
         ...(dryRun ? {} : { workers }),
         ...(keyring ? { keyring } : {}),
         ...(shard ? { shard } : {}),
@@ -150,23 +161,6 @@ export async function refuseContextless(keyring: Keyring, store: RowStore, shard
   fail('ERR_DECRYPT_FAILED', `stopped before writing: all ${s.tried} sampled rows failed to decrypt without a context, so the values were probably written with one; ${hint}`);
 }
 
-/** The database URL from `--db` or from the variable `--db-env` names. */
-function dbUrl(values: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
-  const direct = values['db'];
-  const name = values['db-env'];
-  if (direct !== undefined && name !== undefined) throw new UsageError('pass --db or --db-env, not both');
-  if (direct === undefined && name === undefined) throw new UsageError('--db URL or --db-env NAME is required');
-  let url: string;
-  if (typeof name === 'string') {
-    const value = env[name];
-    if (value === undefined || value === '') throw new UsageError(`environment variable ${name} (named by --db-env) is not set or empty`);
-    url = value;
-  } else url = String(direct);
-  // The URL may hold a password: never quoted back.
-  if (!isStoreUrl(url)) throw new UsageError(`${typeof name === 'string' ? `--db-env ${name}` : '--db'}: ${DB_SCHEMES}`);
-  return url;
-}
-
 function parseShardArg(text: string): Shard {
   try {
     return parseShard(text);
@@ -191,7 +185,7 @@ export function contextTemplate(pairs: string[] | undefined, target: { table: st
 function report(result: ReencryptResult, dryRun: boolean, json: boolean, io: CliIO): void {
   if (json) {
     const out = dryRun
-      ? { total: result.total, byKeyId: Object.fromEntries(result.keyIds!.byKeyId), notEnvelope: result.keyIds!.notEnvelope, unsupported: result.keyIds!.unsupported, ...(result.keyIds!.stale === undefined ? {} : { stale: result.keyIds!.stale }) }
+      ? { total: result.total, byKeyId: Object.fromEntries(result.keyIds!.byKeyId), notEnvelope: result.keyIds!.notEnvelope, unsupported: result.keyIds!.unsupported, ...(result.keyIds!.stale === undefined ? {} : { stale: result.keyIds!.stale }), ...(result.keyIds!.legacy === undefined ? {} : { legacy: Object.fromEntries(result.keyIds!.legacy) }) }
       : { total: result.total, ...result.counters, resumed: result.resumed, aborted: result.aborted, failures: result.failures.map((f) => ({ ...f, id: String(f.id) })) };
     io.stdout.write(`${JSON.stringify(out)}\n`);
     return;
@@ -201,12 +195,13 @@ function report(result: ReencryptResult, dryRun: boolean, json: boolean, io: Cli
     io.stdout.write(`${k.total} rows with a value\n`);
     for (const [keyId, n] of [...k.byKeyId].sort((a, b) => b[1] - a[1])) io.stdout.write(`  ${keyId.padEnd(24)} ${n}\n`);
     if (k.notEnvelope > 0) io.stdout.write(`  ${'(not an envelope)'.padEnd(24)} ${k.notEnvelope}\n`);
+    for (const [kind, n] of k.legacy ?? []) io.stdout.write(`    ${`legacy ${kind}`.padEnd(22)} ${n}\n`);
     if (k.unsupported > 0) io.stdout.write(`  ${'(unsupported version)'.padEnd(24)} ${k.unsupported}\n`);
     if (k.stale !== undefined) io.stdout.write(`${k.stale} rows not under the active key\n`);
     return;
   }
   const c = result.counters;
-  io.stdout.write(`re-encrypted ${c.reencrypted}, already current ${c.current}, failed ${c.failed}, changed concurrently ${c.conflicts}${c.legacyPlaintext ? `, legacy plaintext encrypted ${c.legacyPlaintext}` : ''} (${c.scanned} rows${result.resumed ? ', resumed from checkpoint' : ''})\n`);
+  io.stdout.write(`re-encrypted ${c.reencrypted}, already current ${c.current}, failed ${c.failed}, changed concurrently ${c.conflicts}${c.legacyPlaintext ? `, legacy plaintext encrypted ${c.legacyPlaintext}` : ''}${c.legacyDecoded ? `, legacy values migrated ${c.legacyDecoded}` : ''} (${c.scanned} rows${result.resumed ? ', resumed from checkpoint' : ''})\n`);
   for (const f of result.failures.slice(0, 20)) io.stdout.write(`  failed: id ${String(f.id).slice(0, 80)}: ${f.code}${f.keyId ? ` (key ${f.keyId})` : ''}\n`);
   if (result.failures.length > 20 || c.failed > result.failures.length) io.stdout.write(`  ... ${c.failed - Math.min(20, result.failures.length)} more (use --json for the list)\n`);
   if (c.conflicts > 0) io.stdout.write('rows changed concurrently keep the other writer\'s value; run again to re-encrypt them if still stale\n');

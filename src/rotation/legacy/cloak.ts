@@ -12,7 +12,8 @@
  */
 import { createDecipheriv, createHash } from 'node:crypto';
 import { fail, KeyrollError } from '../../errors.js';
-import { legacyDecryptFailed, legacyText, type LegacyDecoder } from './decoder.js';
+import { checkOptions } from '../../args.js';
+import { legacyDecryptFailed, legacyText, rememberConfig, type LegacyDecoder } from './decoder.js';
 
 const KEY_PATTERN = /^k1\.aesgcm256\.([A-Za-z0-9_-]{43})=?$/;
 const VALUE_PATTERN = /^v1\.aesgcm256\.([0-9a-fA-F]{8})\.([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{22,})(={0,2})$/;
@@ -39,18 +40,20 @@ export interface CloakDecoderOptions {
  */
 export function cloakDecoder(options: CloakDecoderOptions): LegacyDecoder {
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'cloakDecoder takes { keys }');
-  for (const name of Object.keys(options)) if (name !== 'keys') fail('ERR_INVALID_ARGUMENT', `cloakDecoder: unknown option "${name.slice(0, 40)}" (allowed: keys)`);
+  checkOptions(options, ['keys'], 'cloakDecoder options');
   const list = typeof options.keys === 'string' ? options.keys.split(/[\s,]+/).filter(Boolean) : options.keys;
   if (!Array.isArray(list) || list.length === 0) fail('ERR_INVALID_ARGUMENT', 'cloakDecoder needs at least one cloak key (k1.aesgcm256.…)');
   const keys = new Map<string, Buffer>();
+  const texts: string[] = [];
   list.forEach((text, i) => {
     const match = typeof text === 'string' ? KEY_PATTERN.exec(text.trim()) : null;
     if (match === null) fail('ERR_INVALID_KEY', `cloak key ${i + 1} is not of the form k1.aesgcm256.<43 base64url characters>`);
     const raw = Buffer.alloc(32);
     raw.set(Buffer.from(match[1]!, 'base64url'));
     keys.set(createHash('sha256').update(text.trim(), 'utf8').digest('hex').slice(0, 8), raw);
+    texts.push(text.trim());
   });
-  return {
+  return rememberConfig({
     kind: 'cloak',
     recognizes: (value) => VALUE_PATTERN.test(legacyText(value)),
     decode(value) {
@@ -64,7 +67,7 @@ export function cloakDecoder(options: CloakDecoderOptions): LegacyDecoder {
       if (iv.length !== 12 || body.length < 16) legacyDecryptFailed('cloak');
       return gcmOpen(key, iv, body.subarray(0, body.length - 16), body.subarray(body.length - 16)) ?? legacyDecryptFailed('cloak');
     },
-  };
+  }, { type: 'cloak', keys: texts });
 }
 
 /** AES-256-GCM open without associated data; `undefined` when the tag does not verify. */

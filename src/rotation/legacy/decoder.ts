@@ -7,7 +7,7 @@
  * data.
  * @module
  */
-import { KeyrollError } from '../../errors.js';
+import { KeyrollError, fail } from '../../errors.js';
 
 /**
  * Reads one kind of legacy ciphertext.
@@ -50,4 +50,44 @@ export function legacyText(value: string | Uint8Array): string {
 /** The one failure for a recognised value that does not authenticate. */
 export function legacyDecryptFailed(kind: string): never {
   throw new KeyrollError('ERR_DECRYPT_FAILED', `a ${kind} value failed to decrypt with the legacy keys given (wrong key, or the value was modified)`);
+}
+
+/** Checks a `legacy` option: an array of decoders. */
+export function checkDecoders(decoders: unknown): asserts decoders is readonly LegacyDecoder[] {
+  const ok = Array.isArray(decoders) && decoders.every((d) => typeof d === 'object' && d !== null && typeof d.recognizes === 'function' && typeof d.decode === 'function' && typeof d.kind === 'string');
+  if (!ok) fail('ERR_INVALID_ARGUMENT', 'legacy must be an array of decoders (cloakDecoder, layoutDecoder from keyroll/rotation)');
+}
+
+/**
+ * A decoder as plain data, so the batch job can rebuild it on a worker
+ * thread (functions cannot cross). Holds key material: it travels only
+ * by structured clone to the job's own workers, never logged or written.
+ */
+export type LegacyConfig =
+  | { readonly type: 'cloak'; readonly keys: readonly string[] }
+  | { readonly type: 'layout'; readonly options: Readonly<Record<string, unknown>> };
+
+// Kept beside the decoder, not on it: nothing reachable from the object (inspect, JSON, enumeration) shows keys.
+const CONFIGS = new WeakMap<LegacyDecoder, LegacyConfig>();
+
+/** Remembers how `decoder` was made (cloakDecoder, layoutDecoder). */
+export function rememberConfig(decoder: LegacyDecoder, config: LegacyConfig): LegacyDecoder {
+  CONFIGS.set(decoder, config);
+  return decoder;
+}
+
+/** How `decoder` was made, or undefined for a decoder written by the application. */
+export function configOf(decoder: LegacyDecoder): LegacyConfig | undefined {
+  return CONFIGS.get(decoder);
+}
+
+/**
+ * Whether a parse error leaves `value` to the legacy decoders: not an
+ * envelope, or bytes whose first byte is no known envelope version or suite
+ * (another library's text kept in a BLOB: `v1.aesgcm256...` starts with
+ * byte 0x76). A decoder still has to recognise the exact shape.
+ */
+export function legacyMayRead(err: unknown, value: string | Uint8Array): boolean {
+  if (KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) return true;
+  return typeof value !== 'string' && (KeyrollError.is(err, 'ERR_UNSUPPORTED_VERSION') || KeyrollError.is(err, 'ERR_UNSUPPORTED_SUITE'));
 }

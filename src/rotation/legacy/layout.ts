@@ -12,7 +12,8 @@ import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { fail } from '../../errors.js';
 import { fromBase64Strict, fromBase64urlStrict, fromHexStrict } from '../../bytes.js';
 import { gcmOpen } from './cloak.js';
-import { legacyDecryptFailed, legacyText, type LegacyDecoder } from './decoder.js';
+import { checkOptions } from '../../args.js';
+import { legacyDecryptFailed, legacyText, rememberConfig, type LegacyDecoder } from './decoder.js';
 
 /**
  * A part of a hand-rolled layout: the IV, the ciphertext, and the GCM tag or the CBC MAC.
@@ -52,7 +53,7 @@ export interface LayoutDecoderOptions {
 }
 
 const ALPHABET = { hex: /^[0-9a-fA-F]*$/, base64: /^[A-Za-z0-9+/]*={0,2}$/, base64url: /^[A-Za-z0-9_-]*$/ } as const;
-const OPTION_KEYS = new Set(['algorithm', 'key', 'macKey', 'keyEncoding', 'encoding', 'separator', 'order', 'ivLength', 'prefix']);
+const OPTION_KEYS = ['algorithm', 'key', 'macKey', 'keyEncoding', 'encoding', 'separator', 'order', 'ivLength', 'prefix'];
 
 function decodePart(text: string, encoding: LayoutDecoderOptions['encoding']): Buffer | undefined {
   if (!ALPHABET[encoding].test(text)) return undefined;
@@ -82,7 +83,7 @@ function keyBytes(value: unknown, encoding: LayoutDecoderOptions['keyEncoding'],
  */
 export function layoutDecoder(options: LayoutDecoderOptions): LegacyDecoder {
   if (typeof options !== 'object' || options === null) fail('ERR_INVALID_ARGUMENT', 'layoutDecoder takes an options object');
-  for (const name of Object.keys(options)) if (!OPTION_KEYS.has(name)) fail('ERR_INVALID_ARGUMENT', `layoutDecoder: unknown option "${name.slice(0, 40)}"`);
+  checkOptions(options, OPTION_KEYS, 'layoutDecoder options');
   const { algorithm, encoding, separator = ':', order, prefix = '' } = options;
   if (algorithm !== 'aes-256-gcm' && algorithm !== 'aes-256-cbc-hmac-sha256') fail('ERR_INVALID_ARGUMENT', 'layoutDecoder: algorithm must be aes-256-gcm or aes-256-cbc-hmac-sha256');
   if (encoding !== 'hex' && encoding !== 'base64' && encoding !== 'base64url') fail('ERR_INVALID_ARGUMENT', 'layoutDecoder: encoding must be hex, base64 or base64url');
@@ -120,7 +121,9 @@ export function layoutDecoder(options: LayoutDecoderOptions): LegacyDecoder {
     return { iv, ciphertext, tag };
   };
 
-  return {
+  // As plain data for worker threads: the checked options, keys as bytes.
+  const config = { algorithm, encoding, separator, order: parts, prefix, ivLength, key: Uint8Array.from(key), ...(macKey === undefined ? {} : { macKey: Uint8Array.from(macKey) }) };
+  return rememberConfig({
     kind,
     recognizes: (value) => split(value) !== undefined,
     decode(value) {
@@ -137,5 +140,5 @@ export function layoutDecoder(options: LayoutDecoderOptions): LegacyDecoder {
         return legacyDecryptFailed(kind);
       }
     },
-  };
+  }, { type: 'layout', options: config });
 }
