@@ -6,6 +6,9 @@ import Database from 'better-sqlite3';
 import { eq } from 'drizzle-orm';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import pg from 'pg';
 import { integer as pgInteger, pgTable, serial, text as pgText } from 'drizzle-orm/pg-core';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,12 +20,38 @@ import { postgresStore } from '../../src/stores/postgres.js';
 
 const byEmail = { purpose: 'users.email', bits: 64, normalize: { trim: true, caseFold: true } } as const;
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const closers: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const close of closers.reverse()) await close();
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+/**
+ * A real PostgreSQL server for node-postgres: PGlite behind its wire-protocol
+ * socket server (@electric-sql/pglite-socket) on a free local port, so the
+ * `pg` driver is tested without a PostgreSQL installation.
+ */
+async function pgOverSocket(): Promise<{ pglite: PGlite; client: pg.Client }> {
+  const pglite = new PGlite();
+  const server = new PGLiteSocketServer({ db: pglite, port: 0, host: '127.0.0.1' });
+  await server.start();
+  // getServerConn() is "host:port"; port 0 let the OS choose a free one.
+  const port = Number(/:(\d+)$/.exec(server.getServerConn())?.[1]);
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  closers.push(async () => {
+    await client.end();
+    await server.stop();
+    await pglite.close();
+  });
+  return { pglite, client };
+}
+
 
 interface Profile { plan: string; seats: number }
 
 /** The same scenario on both engines: only the schema and the raw SQL differ. */
-function scenario(engine: 'sqlite' | 'pglite') {
+function scenario(engine: 'sqlite' | 'pglite' | 'pg') {
   let ring = Keyring.create({ keys: [generateKey({ id: 'k1', state: 'active' })] });
   const stale: StaleValue[] = [];
   const enc = encryptedColumns({ keyring: () => ring, table: 'users', onStale: (e) => stale.push(e) });
@@ -43,26 +72,32 @@ function scenario(engine: 'sqlite' | 'pglite') {
         db, users, posts,
         rawValue: async (id: number) => (raw.prepare('SELECT email FROM users WHERE id = ?').get(id) as { email: string }).email,
         setRaw: async (id: number, value: string) => void raw.prepare('UPDATE users SET email = ? WHERE id = ?').run(value, id),
-        store: () => sqliteStore({ database: raw, table: 'users', column: 'email', id: 'id' }),
+        store: () => sqliteStore({ database: raw, table: 'users', column: 'email', id: 'id', indexColumn: 'email_idx' }),
+        rawIndexes: async () => (raw.prepare('SELECT email_idx FROM users').all() as Array<{ email_idx: string }>).map((r) => r.email_idx),
       };
     }
-    const pg = new PGlite();
-    await pg.exec('CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, email_idx text NOT NULL, profile text, avatar bytea)');
-    await pg.exec('CREATE TABLE posts (id serial PRIMARY KEY, user_id integer NOT NULL REFERENCES users(id), body text NOT NULL)');
+    // PGlite in process, or node-postgres talking to PGlite over the PostgreSQL wire protocol.
+    const remote = engine === 'pg' ? await pgOverSocket() : undefined;
+    const pg = remote?.client ?? new PGlite();
+    if (remote === undefined) closers.push(() => (pg as PGlite).close());
+    await (pg as PGlite).query('CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL, email_idx text NOT NULL, profile text, avatar bytea)');
+    await (pg as PGlite).query('CREATE TABLE posts (id serial PRIMARY KEY, user_id integer NOT NULL REFERENCES users(id), body text NOT NULL)');
     const users = pgTable('users', { id: serial('id').primaryKey(), email: enc.pg.text('email').notNull(), emailIdx: pgText('email_idx').notNull(), profile: enc.pg.json<Profile>('profile'), avatar: enc.pg.bytes('avatar') });
     const posts = pgTable('posts', { id: serial('id').primaryKey(), userId: pgInteger('user_id').notNull(), body: encPosts.pg.text('body').notNull() });
-    const db = drizzlePglite(pg);
+    const db = remote === undefined ? drizzlePglite(pg as PGlite) : drizzleNodePg(remote.client);
+    const query = async <T,>(sql: string, params: unknown[] = []): Promise<T[]> => (await (pg as PGlite).query<T>(sql, params)).rows;
     return {
       db, users, posts,
-      rawValue: async (id: number) => ((await pg.query<{ email: string }>('SELECT email FROM users WHERE id = $1', [id])).rows[0]!.email),
-      setRaw: async (id: number, value: string) => void (await pg.query('UPDATE users SET email = $1 WHERE id = $2', [value, id])),
-      store: () => postgresStore({ client: pg, table: 'users', column: 'email', id: 'id' }),
+      rawValue: async (id: number) => (await query<{ email: string }>('SELECT email FROM users WHERE id = $1', [id]))[0]!.email,
+      setRaw: async (id: number, value: string) => void (await query('UPDATE users SET email = $1 WHERE id = $2', [value, id])),
+      store: () => postgresStore({ client: pg, table: 'users', column: 'email', id: 'id', indexColumn: 'email_idx' }),
+      rawIndexes: async () => (await query<{ email_idx: string }>('SELECT email_idx FROM users')).map((r) => r.email_idx),
     };
   };
 
   describe(`keyroll/drizzle on ${engine}`, () => {
     it('CRUD, JSON and bytes columns, lookups by index, joins, rotation with lazy and batch re-encryption, bad input', async () => {
-      const { db, users, posts, rawValue, setRaw, store } = await setup();
+      const { db, users, posts, rawValue, setRaw, store, rawIndexes } = await setup();
       // deno-lint-ignore no-explicit-any
       const d = db as any;
       const emails = Array.from({ length: 40 }, (_, i) => `user${i}@example.com`);
@@ -109,14 +144,22 @@ function scenario(engine: 'sqlite' | 'pglite') {
       await d.update(users).set({ email: emails[0], emailIdx: enc.index(emails[0]!, byEmail) }).where(eq(users.id, 1));
       expect((await rawValue(1)).startsWith('kr1.k2.')).toBe(true);
 
-      // Batch: the job re-encrypts the rest with the same { table, column } context.
+      // Batch: the job re-encrypts the rest with the same { table, column } context, and rewrites their indexes.
       const s = await store();
-      const result = await reencryptAll({ keyring: ring, store: s, batchSize: 7, context: () => ({ table: 'users', column: 'email' }) });
+      const result = await reencryptAll({ keyring: ring, store: s, batchSize: 7, context: () => ({ table: 'users', column: 'email' }), blindIndex: byEmail, workers: 0 });
       expect(result.failures).toEqual([]);
       expect(result.counters.reencrypted).toBe(emails.length - 1);
       expect((await countKeyIds({ store: s })).byKeyId.get('k1') ?? 0).toBe(0);
       const after = await d.select().from(users).orderBy(users.id);
       expect(after.map((r: { email: string }) => r.email)).toEqual(emails);
+      // Every index is now k2's: found with k1 disabled.
+      const k2Only = Keyring.create({ keys: [ring.get('k2')!] });
+      expect((await rawIndexes()).sort()).toEqual(emails.map((e) => k2Only.blindIndex(e, byEmail)).sort());
+      // (Only the email column: the job above re-encrypted it, not the profile and avatar columns.)
+      const withK1 = ring;
+      ring = ring.disable('k1');
+      for (const email of emails) expect(await d.select({ id: users.id, email: users.email }).from(users).where(enc.lookup(users.emailIdx, email, byEmail))).toHaveLength(1);
+      ring = withK1;
 
       // Bad input: a tampered value and a value under a missing key surface as KeyrollErrors, never a wrong value.
       const good = await rawValue(3);
@@ -141,6 +184,7 @@ function scenario(engine: 'sqlite' | 'pglite') {
 
 scenario('sqlite');
 scenario('pglite');
+scenario('pg');
 
 describe('keyroll/drizzle configuration', () => {
   it('refuses unknown options and a missing keyring', () => {
