@@ -43,26 +43,70 @@ export function canonicalContext(context: Context | undefined | null): Uint8Arra
   const entries: Array<[Uint8Array, Uint8Array]> = [];
   let length = 5;
   for (const [name, value] of record) {
-    const k = utf8(name, 'a context key');
-    const v = utf8(value, () => `the context value for "${safeName(name)}"`);
+    const k = asciiBytes(name) ?? utf8(name, 'a context key');
+    const v = asciiBytes(value) ?? utf8(value, () => `the context value for "${safeName(name)}"`);
     entries.push([k, v]);
     length += 8 + k.length + v.length;
   }
-  entries.sort((a, b) => compareBytes(a[0], b[0]));
+  if (entries.length > 1) entries.sort((a, b) => compareBytes(a[0], b[0]));
   const out = new Uint8Array(length);
-  const view = new DataView(out.buffer);
   out[0] = TAG_RECORD;
-  view.setUint32(1, entries.length);
+  writeU32(out, 1, entries.length);
   let offset = 5;
   for (const [k, v] of entries) {
-    view.setUint32(offset, k.length);
+    writeU32(out, offset, k.length);
     out.set(k, offset + 4);
     offset += 4 + k.length;
-    view.setUint32(offset, v.length);
+    writeU32(out, offset, v.length);
     out.set(v, offset + 4);
     offset += 4 + v.length;
   }
   return out;
+}
+
+/*
+ * Contexts are short ASCII strings in practice (table, column, row id):
+ * their UTF-8 bytes are their char codes, written by a loop that costs
+ * less than a TextEncoder call per string. Anything else goes through
+ * `utf8` (which also refuses lone surrogates).
+ */
+function asciiBytes(text: string): Uint8Array | undefined {
+  if (text.length > 64) return undefined;
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return undefined;
+    out[i] = code;
+  }
+  return out;
+}
+
+function writeU32(out: Uint8Array, offset: number, value: number): void {
+  out[offset] = value >>> 24;
+  out[offset + 1] = (value >>> 16) & 0xff;
+  out[offset + 2] = (value >>> 8) & 0xff;
+  out[offset + 3] = value & 0xff;
+}
+
+const KNOWN = new WeakMap<object, Uint8Array>();
+const NO_CONTEXT: { readonly context?: Context } = Object.freeze({});
+
+/**
+ * Package-internal: frozen encrypt/decrypt options `{ context }` whose
+ * canonical bytes are computed here, once (see {@link knownCanonical}).
+ * For a caller that opens and seals with the same context, as
+ * `readAndRefresh` does; a bad context throws here, as it would there.
+ */
+export function canonicalOptions(context: Context | undefined): { readonly context?: Context } {
+  if (context === undefined) return NO_CONTEXT;
+  const options = Object.freeze({ context });
+  KNOWN.set(options, canonicalContext(context));
+  return options;
+}
+
+/** The canonical bytes of options made by {@link canonicalOptions}, else `undefined`. */
+export function knownCanonical(options: unknown): Uint8Array | undefined {
+  return typeof options === 'object' && options !== null ? KNOWN.get(options) : undefined;
 }
 
 /**
@@ -73,7 +117,6 @@ export function canonicalContext(context: Context | undefined | null): Uint8Arra
  * a getter) is refused, never read as "no context". Each property is read once.
  */
 function contextEntries(context: object): Array<[string, string]> {
-  const bad = (what: string): never => fail('ERR_INVALID_ARGUMENT', `context must be a plain object of strings or a Uint8Array, got ${what}`);
   if (typeof context !== 'object' || context === null) bad(describe(context));
   try {
     const proto: unknown = Object.getPrototypeOf(context);
@@ -92,6 +135,10 @@ function contextEntries(context: object): Array<[string, string]> {
     if (KeyrollError.is(err)) throw err;
     return fail('ERR_INVALID_ARGUMENT', 'context could not be read (a Proxy trap threw)', { cause: err });
   }
+}
+
+function bad(what: string): never {
+  return fail('ERR_INVALID_ARGUMENT', `context must be a plain object of strings or a Uint8Array, got ${what}`);
 }
 
 function kindOf(value: object): string {

@@ -11,7 +11,7 @@ import { KeyrollError, fail } from '../errors.js';
 import { fromUtf8 } from '../bytes.js';
 import { checkOptions, guarded } from '../args.js';
 import { DEFAULT_SUITE, SUPPORTED_VERSIONS, parseEnvelope } from '../envelope/format.js';
-import type { Context } from '../envelope/context.js';
+import { canonicalOptions, type Context } from '../envelope/context.js';
 import type { Keyring, OpenResult } from '../keyring/keyring.js';
 import { indexSpec, type BlindIndexOptions } from '../lookup/spec.js';
 import { checkDecoders, legacyDecoderFor, legacyMayRead, type LegacyDecoder } from './legacy/decoder.js';
@@ -202,7 +202,8 @@ export function readAndRefresh(ring: Keyring, stored: StoredValue, options: Refr
 function refreshValue(ring: Keyring, stored: StoredValue, options: RefreshOptions): RefreshResult {
   const counters = options.counters;
   if (counters) counters.reads++;
-  const ctx = options.context === undefined ? {} : { context: options.context };
+  // Canonicalised once for the open and the seal below.
+  const ctx = canonicalOptions(options.context);
   let opened: OpenResult;
   try {
     opened = ring.open(stored, ctx);

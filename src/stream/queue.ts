@@ -54,6 +54,30 @@ export class ByteQueue {
     return { bytes: out, copied: true };
   }
 
+  /**
+   * The next `n` bytes in one piece: a view when they lie within one chunk,
+   * else copied into `scratch` (at least `n` long, reused by the caller) and
+   * a view of it. For ciphertext only: nothing secret lingers in `scratch`.
+   */
+  takeContiguous(n: number, scratch: Uint8Array): Uint8Array {
+    const first = this.#chunks[0];
+    if (first !== undefined && first.length - this.#head >= n) return this.take(n).bytes;
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.#chunks[0]!;
+      const part = Math.min(n - filled, chunk.length - this.#head);
+      scratch.set(chunk.subarray(this.#head, this.#head + part), filled);
+      filled += part;
+      this.#head += part;
+      if (this.#head === chunk.length) {
+        this.#chunks.shift();
+        this.#head = 0;
+      }
+    }
+    this.#length -= n;
+    return scratch.subarray(0, n);
+  }
+
   /** The next `n` bytes as views of the queued chunks (no copy). */
   takeParts(n: number): Uint8Array[] {
     const parts: Uint8Array[] = [];
