@@ -88,25 +88,32 @@ function writeU32(out: Uint8Array, offset: number, value: number): void {
   out[offset + 3] = value & 0xff;
 }
 
-const KNOWN = new WeakMap<object, Uint8Array>();
 const NO_CONTEXT: { readonly context?: Context } = Object.freeze({});
+// The options last made by canonicalOptions and their bytes: compared by
+// identity only (no property read, so no Proxy trap can run).
+let lastOptions: object | undefined;
+let lastBytes: Uint8Array = EMPTY;
 
 /**
- * Package-internal: frozen encrypt/decrypt options `{ context }` whose
- * canonical bytes are computed here, once (see {@link knownCanonical}).
- * For a caller that opens and seals with the same context, as
- * `readAndRefresh` does; a bad context throws here, as it would there.
+ * Package-internal: encrypt/decrypt options `{ context }` whose canonical
+ * bytes are computed here, once, for a caller that opens and seals with the
+ * same context in one synchronous step (as `readAndRefresh` does); a bad
+ * context throws here, as it would there. {@link knownCanonical} recognises
+ * only the options made last; any other object takes the ordinary path,
+ * which gives the same bytes.
  */
 export function canonicalOptions(context: Context | undefined): { readonly context?: Context } {
   if (context === undefined) return NO_CONTEXT;
-  const options = Object.freeze({ context });
-  KNOWN.set(options, canonicalContext(context));
+  const bytes = canonicalContext(context);
+  const options = { context };
+  lastOptions = options;
+  lastBytes = bytes;
   return options;
 }
 
-/** The canonical bytes of options made by {@link canonicalOptions}, else `undefined`. */
+/** The canonical bytes of the options {@link canonicalOptions} made last, else `undefined`. */
 export function knownCanonical(options: unknown): Uint8Array | undefined {
-  return typeof options === 'object' && options !== null ? KNOWN.get(options) : undefined;
+  return options !== undefined && options === lastOptions ? lastBytes : undefined;
 }
 
 /**

@@ -34,12 +34,13 @@ describe('streaming envelopes: properties', () => {
 
   it('every truncation at a segment boundary fails (header kept), releasing only authentic earlier segments', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 400 }), fc.integer({ min: 16, max: 48 }), (plaintext, size) => {
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 400 }), fc.integer({ min: 16, max: 48 }), fc.integer({ min: 1, max: 100 }), (plaintext, size, chunk) => {
         const { stream, headerLength } = sealSync(plaintext, size);
         const segments = segmentsOf(stream, headerLength, size);
         for (let keep = 0; keep < segments.length; keep++) {
           const cut = Buffer.concat([stream.subarray(0, headerLength), ...segments.slice(0, keep)]);
-          const { released, error } = openSync(cut);
+          // Fed in pieces that split segments anywhere (segments gathered across chunks).
+          const { released, error } = openSync(cut, { chunk });
           expect(isKeyrollError(error)).toBe(true);
           expectAuthenticPrefix(released, plaintext, size, keep);
         }
@@ -50,7 +51,7 @@ describe('streaming envelopes: properties', () => {
 
   it('every reordering, duplicated or dropped segment fails', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 17, maxLength: 300 }), fc.integer({ min: 16, max: 40 }), fc.nat(), fc.nat(), (plaintext, size, a, b) => {
+      fc.property(fc.uint8Array({ minLength: 17, maxLength: 300 }), fc.integer({ min: 16, max: 40 }), fc.nat(), fc.nat(), fc.integer({ min: 1, max: 100 }), (plaintext, size, a, b, chunk) => {
         const { stream, headerLength } = sealSync(plaintext, size);
         const header = stream.subarray(0, headerLength);
         const segments = segmentsOf(stream, headerLength, size);
@@ -67,7 +68,7 @@ describe('streaming envelopes: properties', () => {
         variants.push([...segments.slice(0, i), ...segments.slice(i + 1)]); // dropped
         variants.push([...segments, segments[n - 1]!]); // extended by a copy of the last
         for (const variant of variants) {
-          const { released, error } = openSync(Buffer.concat([header, ...variant]));
+          const { released, error } = openSync(Buffer.concat([header, ...variant]), { chunk });
           expect(isKeyrollError(error)).toBe(true);
           let differs = 0;
           while (differs < Math.min(n, variant.length) && variant[differs] === segments[differs]) differs++;
@@ -81,12 +82,12 @@ describe('streaming envelopes: properties', () => {
 
   it('every bit flip anywhere (header or segment) fails, and no plaintext of the flipped segment is released', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.integer({ min: 16, max: 64 }), fc.nat(), fc.integer({ min: 0, max: 7 }), (plaintext, size, at, bit) => {
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 200 }), fc.integer({ min: 16, max: 64 }), fc.nat(), fc.integer({ min: 0, max: 7 }), fc.integer({ min: 1, max: 100 }), (plaintext, size, at, bit, chunk) => {
         const { stream, headerLength } = sealSync(plaintext, size);
         const position = at % stream.length;
         const tampered = Buffer.from(stream);
         tampered[position]! ^= 1 << bit;
-        const { released, error } = openSync(tampered, { chunk: 7 });
+        const { released, error } = openSync(tampered, { chunk });
         expect(isKeyrollError(error)).toBe(true);
         const segment = position < headerLength ? 0 : Math.floor((position - headerLength) / (size + 16));
         expectAuthenticPrefix(released, plaintext, size, segment);
