@@ -10,6 +10,9 @@ import { MAX_HEADER_LENGTH, MAX_SEGMENTS, parseStreamHeader, STREAM_SUITE, type 
 import { openSegment, wipeStream, type StreamCipher } from '../suites/stream.js';
 import { ByteQueue } from './queue.js';
 
+/** Sealed segments up to this size are gathered into one piece (see #open). */
+const GATHER_MAX = 64 * 1024 + STREAM_SUITE.tagLength;
+
 /** Builds the opening state from a parsed header (key lookup, commitment). */
 export type ResolveCipher = (header: StreamHeader) => StreamCipher;
 
@@ -80,12 +83,21 @@ export class StreamOpener {
     const cipher = this.#cipher!;
     if (this.#index >= MAX_SEGMENTS) this.#failed('it has more than 2^32 segments');
     const length = last ? this.#queue.length : this.#sealedSize;
-    // One piece per segment (gathered when it straddles input chunks): one
-    // cipher call and one plaintext buffer, cheaper than a call per piece.
-    this.#scratch ??= Buffer.allocUnsafeSlow(this.#sealedSize);
-    const sealed = this.#queue.takeContiguous(length, this.#scratch);
-    const parts = [sealed.subarray(0, length - STREAM_SUITE.tagLength)];
-    const tag = sealed.subarray(length - STREAM_SUITE.tagLength);
+    let parts: Uint8Array[];
+    let tag: Uint8Array;
+    if (this.#sealedSize <= GATHER_MAX) {
+      // Up to 64 KiB a segment is gathered into one piece when it straddles
+      // input chunks: one cipher call and one plaintext buffer cost less than
+      // a call and a buffer per piece. Larger segments go piece by piece (a
+      // copy of the whole segment would cost more than the calls it saves).
+      this.#scratch ??= Buffer.allocUnsafeSlow(this.#sealedSize);
+      const sealed = this.#queue.takeContiguous(length, this.#scratch);
+      parts = [sealed.subarray(0, length - STREAM_SUITE.tagLength)];
+      tag = sealed.subarray(length - STREAM_SUITE.tagLength);
+    } else {
+      parts = this.#queue.takeParts(length - STREAM_SUITE.tagLength);
+      tag = this.#queue.take(STREAM_SUITE.tagLength).bytes;
+    }
     // An empty last segment is only ever written for an empty stream.
     const plaintext = last && this.#index > 0 && length === STREAM_SUITE.tagLength ? undefined : openSegment(cipher, this.#index, last, parts, tag);
     if (plaintext === undefined) {

@@ -7,7 +7,7 @@ const plaintextArb = fc.oneof(
   { weight: 6, arbitrary: fc.uint8Array({ maxLength: 600 }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 60_000 }).map((n) => new Uint8Array(randomBytes(n))) },
 );
-const segmentArb = fc.oneof(fc.integer({ min: 16, max: 80 }), fc.constantFrom(1024, 4096, 65536));
+const segmentArb = fc.oneof(fc.integer({ min: 16, max: 80 }), fc.constantFrom(1024, 4096, 65536, 131072));
 const contextArb = fc.option(fc.dictionary(fc.string({ maxLength: 6 }), fc.string({ maxLength: 10 }), { maxKeys: 3 }), { nil: undefined });
 
 /** Whatever was released before a failure is whole, authentic leading segments. */
