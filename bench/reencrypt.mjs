@@ -237,18 +237,29 @@ export async function benchMillion(rows = 1_000_000) {
   }
 }
 
+const f = (n) => Math.round(n).toLocaleString('en-US');
+const x = (v) => `${v.median.toFixed(2)} (${v.min.toFixed(2)}-${v.max.toFixed(2)})`;
+
+/** `npm run bench` section: {@link benchReencrypt} as text. */
+export async function benchReencryptReport({ quick = false } = {}) {
+  const r = await benchReencrypt({ quick });
+  return [
+    `SQLite, ${f(r.rows)} rows, batch ${BATCH}, ${r.rounds} rounds on copies of one seeded file; ratios: median over rounds (min-max).`,
+    '',
+    `- job on one thread: ${f(r.jobRowsPerSecond)} rows/s wall (${f(r.jobRowsPerCpuSecond)} rows per CPU second)`,
+    `- job with 2 worker threads: ${f(r.job2RowsPerSecond)} rows/s wall`,
+    `- minimum loop (same select and update, raw AES-256-GCM decrypt + encrypt, one thread): ${f(r.minimalRowsPerSecond)} rows/s wall (${f(r.minimalRowsPerCpuSecond)} rows per CPU second)`,
+    `- bare select + rewrite, no crypto: ${f(r.bareRowsPerSecond)} rows/s wall`,
+    `- one thread / minimum loop: ${x(r.ratioToMinimalCpu)} by CPU time, ${x(r.ratioToMinimalWall)} by wall time (target >= 0.70)`,
+    `- 2 workers / one thread: ${x(r.workersSpeedup)} by wall time (target >= 1.40 on 2 cores)`,
+    `- one thread / bare loop: ${x(r.ratioToBareWall)} by wall time`,
+  ].join('\n');
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const f = (n) => Math.round(n).toLocaleString('en-US');
   if (process.argv.includes('--million')) {
     console.log(JSON.stringify(await benchMillion(), null, 2));
   } else {
-    const r = await benchReencrypt({ quick: process.argv.includes('--quick') });
-    const x = (v) => `${v.median.toFixed(2)} (${v.min.toFixed(2)}-${v.max.toFixed(2)})`;
-    console.log(
-      `reencrypt (SQLite, ${f(r.rows)} rows, batch ${BATCH}, ${r.rounds} rounds): job on one thread ${f(r.jobRowsPerSecond)} rows/s, with 2 workers ${f(r.job2RowsPerSecond)} rows/s, ` +
-        `minimum loop ${f(r.minimalRowsPerSecond)} rows/s, bare select+rewrite ${f(r.bareRowsPerSecond)} rows/s (wall); ` +
-        `one thread / minimum loop ${x(r.ratioToMinimalCpu)} by CPU time, ${x(r.ratioToMinimalWall)} by wall time (aim 0.70); ` +
-        `2 workers / one thread ${x(r.workersSpeedup)} (aim 1.40); one thread / bare ${x(r.ratioToBareWall)}`,
-    );
+    console.log(await benchReencryptReport({ quick: process.argv.includes('--quick') }));
   }
 }
