@@ -250,8 +250,8 @@ export async function benchReencryptReport({ quick = false } = {}) {
     `- job with 2 worker threads: ${f(r.job2RowsPerSecond)} rows/s wall`,
     `- minimum loop (same select and update, raw AES-256-GCM decrypt + encrypt, one thread): ${f(r.minimalRowsPerSecond)} rows/s wall (${f(r.minimalRowsPerCpuSecond)} rows per CPU second)`,
     `- bare select + rewrite, no crypto: ${f(r.bareRowsPerSecond)} rows/s wall`,
-    `- one thread / minimum loop: ${x(r.ratioToMinimalCpu)} by CPU time, ${x(r.ratioToMinimalWall)} by wall time (target >= 0.70)`,
-    `- 2 workers / one thread: ${x(r.workersSpeedup)} by wall time (target >= 1.40 on 2 cores)`,
+    `- one thread / minimum loop: ${x(r.ratioToMinimalCpu)} by CPU time, ${x(r.ratioToMinimalWall)} by wall time`,
+    `- 2 workers / one thread: ${x(r.workersSpeedup)} by wall time`,
     `- one thread / bare loop: ${x(r.ratioToBareWall)} by wall time`,
   ].join('\n');
 }
