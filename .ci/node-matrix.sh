@@ -105,7 +105,7 @@ for v in "${VERSIONS[@]}"; do
   echo "== Node $("$node_bin" --version)"
   work="$SCRATCH/node$v/main"
   mkdir -p "$work/node_modules"
-  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.ci/nodes --exclude=./coverage -cf - . | tar -C "$work" -xf -
+  tar -C "$ROOT" --exclude=./node_modules --exclude=./.git --exclude=./.ci/nodes --exclude=./.ci/runtimes/node_modules --exclude=./coverage -cf - . | tar -C "$work" -xf -
   # Every package is linked, except better-sqlite3 (rebuilt below) and the packages
   # that load it themselves (Prisma's adapter): those are copied, since through a
   # link Node would resolve better-sqlite3 next to our node_modules (Node 20's ABI).
