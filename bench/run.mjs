@@ -123,7 +123,7 @@ for (const mode of ['hold', 'drop']) {
 }
 console.log();
 
-for (const [file, fn] of [['./reencrypt.mjs', 'benchReencryptReport'], ['./tokens.mjs', 'benchTokens'], ['./stream.mjs', 'benchStream']]) {
+for (const [file, fn] of [['./reencrypt.mjs', 'benchReencryptReport'], ['./tokens.mjs', 'benchTokens'], ['./stream.mjs', 'benchStream'], ['./web.mjs', 'benchWeb']]) {
   let mod;
   try {
     mod = await import(file);
