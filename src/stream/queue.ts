@@ -37,7 +37,22 @@ export class ByteQueue {
       }
       return { bytes, copied: false };
     }
-    const out = Buffer.allocUnsafe(n);
+    return { bytes: this.#copyInto(Buffer.allocUnsafe(n), n), copied: true };
+  }
+
+  /**
+   * The next `n` bytes in one piece: a view when they lie within one chunk,
+   * else copied into `scratch` (at least `n` long, reused by the caller) and
+   * a view of it. For ciphertext only: nothing secret lingers in `scratch`.
+   */
+  takeContiguous(n: number, scratch: Uint8Array): Uint8Array {
+    const first = this.#chunks[0];
+    if (first !== undefined && first.length - this.#head >= n) return this.take(n).bytes;
+    return this.#copyInto(scratch, n).subarray(0, n);
+  }
+
+  /** Moves the next `n` bytes, across chunks, into the start of `out`; returns `out`. */
+  #copyInto<T extends Uint8Array>(out: T, n: number): T {
     let filled = 0;
     while (filled < n) {
       const chunk = this.#chunks[0]!;
@@ -51,31 +66,7 @@ export class ByteQueue {
       }
     }
     this.#length -= n;
-    return { bytes: out, copied: true };
-  }
-
-  /**
-   * The next `n` bytes in one piece: a view when they lie within one chunk,
-   * else copied into `scratch` (at least `n` long, reused by the caller) and
-   * a view of it. For ciphertext only: nothing secret lingers in `scratch`.
-   */
-  takeContiguous(n: number, scratch: Uint8Array): Uint8Array {
-    const first = this.#chunks[0];
-    if (first !== undefined && first.length - this.#head >= n) return this.take(n).bytes;
-    let filled = 0;
-    while (filled < n) {
-      const chunk = this.#chunks[0]!;
-      const part = Math.min(n - filled, chunk.length - this.#head);
-      scratch.set(chunk.subarray(this.#head, this.#head + part), filled);
-      filled += part;
-      this.#head += part;
-      if (this.#head === chunk.length) {
-        this.#chunks.shift();
-        this.#head = 0;
-      }
-    }
-    this.#length -= n;
-    return scratch.subarray(0, n);
+    return out;
   }
 
   /** The next `n` bytes as views of the queued chunks (no copy). */
