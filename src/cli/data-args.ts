@@ -8,6 +8,7 @@ import { countKeyUse, type KeyUse } from '../rotation/unused.js';
 import { DB_SCHEMES, isStoreUrl, openStore, type OpenedStore } from '../stores/open.js';
 import type { RowStoreTarget } from '../rotation/store.js';
 import { UsageError, type CliIO } from './command.js';
+import { envVariable } from './keyring-file.js';
 
 /** parseArgs options for the data. */
 export const DATA_OPTIONS = {
@@ -74,9 +75,7 @@ function dbUrl(values: Record<string, unknown>, io: CliIO): string | undefined {
     if (direct === '') throw new UsageError('--db URL must not be empty');
     url = direct;
   } else {
-    const value = io.env[envName];
-    if (value === undefined || value === '') throw new UsageError(`environment variable ${envName} (named by --db-env) is not set or empty`);
-    url = value;
+    url = envVariable(io.env, envName, '--db-env', 'DATABASE_URL');
   }
   if (!isStoreUrl(url)) throw new UsageError(`${envName === undefined ? '--db' : `--db-env ${envName}`}: ${DB_SCHEMES}`);
   return url;

@@ -86,9 +86,29 @@ export interface LoadedKeyring {
  * checkVariableName('KEYROLL_MASTER_KEY', '--master-key-env'); // fine
  * ```
  */
-export function checkVariableName(name: string, option: string): void {
+export function checkVariableName(name: string, option: string, example = option === '--passphrase-env' ? 'KEYROLL_PASSPHRASE' : 'KEYROLL_MASTER_KEY'): void {
   if (/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(name) && !looksLikeSecret(name)) return;
-  throw new UsageError(`${option} takes the NAME of an environment variable, and ${redacted(name)} does not look like one (it is not shown: it may be the secret itself); for example: ${option} ${option === '--passphrase-env' ? 'KEYROLL_PASSPHRASE' : 'KEYROLL_MASTER_KEY'}`);
+  throw new UsageError(`${option} takes the NAME of an environment variable, and ${redacted(name)} does not look like one (it is not shown: it may be the secret itself); for example: ${option} ${example}`);
+}
+
+/**
+ * The value of the environment variable that an option (`--db-env`,
+ * `--master-key-env`, ...) names. The name is checked first, and a variable
+ * that is not set or empty is bad usage (exit 2) whose message shows the
+ * name only when it reads as one: a secret passed in its place stays hidden.
+ * @example
+ * ```ts
+ * const url = envVariable(io.env, 'APP_DB', '--db-env', 'DATABASE_URL');
+ * ```
+ */
+export function envVariable(env: NodeJS.ProcessEnv, name: string, option: string, example?: string): string {
+  checkVariableName(name, option, example);
+  const value = env[name];
+  if (value === undefined || value === '') {
+    const shown = name.includes('_') || name.length < 16 ? name : `${redacted(name)} (not shown: it may be a secret rather than a name)`;
+    throw new UsageError(`environment variable ${shown} (named by ${option}) is not set or empty`);
+  }
+  return value;
 }
 
 /**
@@ -106,13 +126,7 @@ export function unlockFromArgs(values: Record<string, unknown>, io: CliIO): Unlo
   const name = masterEnv ?? passEnv;
   if (name === undefined) return undefined;
   const option = `--${masterEnv ? 'master-key-env' : 'passphrase-env'}`;
-  checkVariableName(name, option);
-  const value = io.env[name];
-  if (value === undefined || value === '') {
-    // Echo the name only when it reads as one (an underscore, or short): a value passed by mistake stays hidden.
-    const shown = name.includes('_') || name.length < 16 ? name : `${redacted(name)} (not shown: it may be a secret rather than a name)`;
-    throw new UsageError(`environment variable ${shown} (named by ${option}) is not set or empty`);
-  }
+  const value = envVariable(io.env, name, option);
   if (passEnv !== undefined) return { passphrase: value };
   try {
     parseMasterKey(value, `environment variable ${name}`);

@@ -7,6 +7,7 @@
  */
 import { cloakDecoder, layoutDecoder, type LayoutDecoderOptions, type LayoutPart, type LegacyDecoder } from '../rotation/legacy/index.js';
 import { UsageError } from './command.js';
+import { envVariable } from './keyring-file.js';
 
 /** parseArgs options for legacy decoders. */
 export const LEGACY_OPTIONS = {
@@ -56,9 +57,8 @@ export function legacyFromArgs(values: Record<string, unknown>, env: NodeJS.Proc
       if (dryRun) return placeholder;
       throw new UsageError(`--${flag} NAME is required with this --legacy (the environment variable holding the key)`);
     }
-    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`--${flag} takes the name of an environment variable`);
-    const value = env[name];
-    if (value === undefined || value.trim() === '') throw new UsageError(`--${flag}: the environment variable ${name} is not set or empty`);
+    const value = envVariable(env, String(name), `--${flag}`, flag === 'legacy-keys-env' ? 'CLOAK_MASTER_KEY' : 'LEGACY_KEY');
+    if (value.trim() === '') throw new UsageError(`the environment variable named by --${flag} holds only whitespace`);
     return value;
   };
   const decoders: LegacyDecoder[] = [];

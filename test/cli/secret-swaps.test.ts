@@ -27,6 +27,26 @@ describe('keyroll never prints a secret passed in the wrong place', () => {
     }
   });
 
+  it('a database URL or a key given to --db-env, --legacy-key-env or --legacy-keys-env instead of a variable name', () => {
+    const dir = workdir();
+    writeFileSync(join(dir, 'k.json'), JSON.stringify({ format: 'keyroll.keyring', version: 1, keys: [{ id: 'k1', state: 'active', secret: 'a'.repeat(32), encoding: 'utf8' }] }));
+    const url = 'postgres://app:S3cretPassw0rd@db.internal/app';
+    const data = ['--keyring', 'k.json', '--table', 'users', '--column', 'token'];
+    const viaDbEnv = run(dir, ['reencrypt', ...data, '--db-env', url]);
+    expectHidden(viaDbEnv, 'S3cretPassw0rd');
+    expect(viaDbEnv.status).toBe(2);
+    expect(viaDbEnv.stderr).toMatch(/--db-env takes the NAME of an environment variable/);
+    // A hex key that starts with a letter reads like a variable name to a plain pattern.
+    const hexKey = `a${HEX64.slice(1)}`;
+    const layout = ['--legacy', 'layout', '--legacy-algorithm', 'aes-256-gcm', '--legacy-encoding', 'hex', '--legacy-order', 'iv,tag,ciphertext'];
+    for (const args of [[...layout, '--legacy-key-env', hexKey], ['--legacy', 'cloak', '--legacy-keys-env', hexKey]]) {
+      const r = run(dir, ['reencrypt', ...data, '--db', 'sqlite:app.db', ...args]);
+      expectHidden(r, hexKey);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--legacy-keys?-env takes the NAME of an environment variable/);
+    }
+  });
+
   it('id and secret swapped in a keyring file', () => {
     const dir = workdir();
     for (const secret of [HEX64, PLATFORM16]) {
