@@ -117,8 +117,8 @@ export async function countInData(data: DataArgs, keyId: string): Promise<KeyUse
  * ```
  */
 export function dataFlags(data: DataArgs, values: Record<string, unknown>): string {
-  // A URL with credentials is never echoed: the next command shows a placeholder.
-  const db = values['db-env'] !== undefined ? `--db-env ${String(values['db-env'])}` : /\/\/[^/]*@/.test(data.url) ? '--db "$DATABASE_URL"' : `--db ${shellQuote(data.url)}`;
+  // A URL with credentials is never echoed, nor put back on a command line: the next command reads it from the environment.
+  const db = values['db-env'] !== undefined ? `--db-env ${String(values['db-env'])}` : /\/\/[^/]*@/.test(data.url) ? '--db-env DATABASE_URL' : `--db ${shellQuote(data.url)}`;
   const same = (k: 'table' | 'id'): boolean => data.targets.every((t) => t[k] === data.targets[0]![k]);
   const tables = same('table') ? `--table ${data.targets[0]!.table}` : data.targets.map((t) => `--table ${t.table}`).join(' ');
   const columns = data.targets.map((t) => `--column ${t.column}`).join(' ');

@@ -11,7 +11,8 @@ import type { RowStore } from './store.js';
 
 /**
  * Your own count of the values under a key, for data no {@link RowStore}
- * walks: for example `SELECT count(*) FROM users WHERE token LIKE 'kr1.' || $1 || '.%'`.
+ * walks: for example `SELECT count(*) FROM users WHERE token LIKE 'kr1.' || replace($1, '_', '!_') || '.%' ESCAPE '!'`
+ * (`_` is a `LIKE` wildcard and key ids may hold it).
  * @example
  * ```ts
  * const counter: KeyUseCounter = async (keyId) => (await redis.keys(`kr1.${keyId}.*`)).length;

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,22 @@ describe('files the CLI writes', () => {
     ok(dir, ['init', '--keyring', 'other.json', '--force', '--no-backup']);
     expect(existsSync(join(dir, 'other.json.bak'))).toBe(false);
     expect(readdirSync(dir).filter((n) => n.endsWith('.lock') || n.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a symlink planted at <file>.bak is replaced, never followed (the file it points to is untouched)', () => {
+    const dir = workdir();
+    const path = join(dir, 'keyring.json');
+    ok(dir, ['init', '--keyring', 'keyring.json']);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'not a keyring\n', { mode: 0o644 });
+    symlinkSync(victim, `${path}.bak`);
+    const before = readFileSync(path);
+    ok(dir, ['add', 'k2', '--keyring', 'keyring.json', '--generate']);
+    expect(readFileSync(victim, 'utf8')).toBe('not a keyring\n');
+    expect(statSync(victim).mode & 0o777).toBe(0o644);
+    expect(lstatSync(`${path}.bak`).isSymbolicLink()).toBe(false);
+    expect(readFileSync(`${path}.bak`).equals(before)).toBe(true);
+    expect(statSync(`${path}.bak`).mode & 0o777).toBe(0o600);
   });
 
   it('warns on stderr when a keyring file is readable by group or others', () => {

@@ -149,3 +149,15 @@ describe('the YAML subset reader', () => {
     expect(() => readSecret('kind: ConfigMap\ndata:\n  A: QQ==')).toThrow(/kind is not Secret/);
   });
 });
+
+describe('printed next commands', () => {
+  it('never put a database URL with credentials back on a command line: --db-env instead', async () => {
+    const { dataFlags } = await import('../../src/cli/data-args.js');
+    const targets = [{ table: 'users', column: 'token', id: 'id' }];
+    const withPassword = dataFlags({ url: 'postgres://app:S3cretPassw0rd@db:5432/app', targets }, {});
+    expect(withPassword).toBe('--db-env DATABASE_URL --table users --column token');
+    expect(withPassword).not.toContain('S3cretPassw0rd');
+    expect(dataFlags({ url: 'postgres://app:x@db/app', targets }, { 'db-env': 'APP_DB' })).toBe('--db-env APP_DB --table users --column token');
+    expect(dataFlags({ url: 'sqlite:app.db', targets }, {})).toBe('--db sqlite:app.db --table users --column token');
+  });
+});

@@ -21,6 +21,9 @@ describe('counting values per key id in SQL', () => {
     expect(count('SELECT count(*) AS n FROM users WHERE token LIKE ?', 'kr1.k_1.%')).toBe(5);
     expect(count("SELECT count(*) AS n FROM users WHERE token LIKE ? ESCAPE '!'", likePrefix('k_1'))).toBe(3);
     expect(count("SELECT count(*) AS n FROM users WHERE token LIKE ? ESCAPE '!'", likePrefix('kx1'))).toBe(2);
+    // The KeyUseCounter example of keyroll/rotation: the id as a parameter, escaped in SQL.
+    const byId = "SELECT count(*) AS n FROM users WHERE token LIKE 'kr1.' || replace(?, '_', '!_') || '.%' ESCAPE '!'";
+    expect([count(byId, 'k_1'), count(byId, 'kx1')]).toEqual([3, 2]);
     const store = await sqliteStore({ database: db, table: 'users', column: 'token', id: 'id' });
     const dry = await countKeyIds({ store, keyring: ring });
     expect(Object.fromEntries(dry.byKeyId)).toEqual({ k_1: 3, kx1: 2 });
