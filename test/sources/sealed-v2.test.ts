@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Keyring, sealKeyring, sealedGeneration } from '../../src/index.js';
+import { Keyring, sealKeyring, sealedGeneration, writeKeyringFile } from '../../src/index.js';
 import { sealedHeader, unsealText } from '../../src/sources/index.js';
 import { expectKeyrollError, tempDir } from './helpers.js';
 
@@ -100,6 +100,20 @@ describe('files sealed by 0.1.0 (version 1)', () => {
     expect(sealedHeader(text).version).toBe(2);
     expect(sealedHeader(text).generation).toBe(1);
     expect(openFromSpec(text, { masterKey: MASTER })).toEqual(documentJson);
+  });
+
+  it('writeKeyringFile over one (master key or passphrase) writes version 2, generation 1, and keeps the 0.1.0 bytes as the backup', async () => {
+    for (const [file, unlock] of [['v1-master-key.sealed', { masterKey: MASTER }], ['v1-passphrase.sealed', { passphrase: PASSPHRASE, scrypt: { N: 2 ** 15 } }]] as const) {
+      const path = join(tempDir(), 'old.sealed');
+      copyFileSync(join(FIXTURES, file), path);
+      const ring = await Keyring.fromSealedFile(path, unlock);
+      expect(await writeKeyringFile(path, ring, { seal: unlock })).toBe(`${path}.bak`);
+      const text = readFileSync(path, 'utf8');
+      expect([sealedHeader(text).version, sealedHeader(text).generation], file).toEqual([2, 1]);
+      expect(readFileSync(`${path}.bak`, 'utf8')).toBe(fixture(file));
+      expect((await Keyring.fromSealedFile(path, unlock, { minGeneration: 1 })).export()).toEqual(documentJson);
+      expect(openFromSpec(text, 'masterKey' in unlock ? { masterKey: MASTER } : { passphrase: PASSPHRASE })).toEqual(documentJson);
+    }
   });
 
   it('one sealed below the cost floor is refused before any scrypt work, naming the floor', async () => {
