@@ -33,7 +33,10 @@ export function checkOptions<T extends object>(value: T | undefined, allowed: re
 
 /**
  * A dense copy of an array argument. A non-array, a sparse array (a hole
- * would read as `undefined`) or a Proxy whose traps throw is `ERR_INVALID_ARGUMENT`.
+ * would read as `undefined`) or a Proxy (whose reads could change between
+ * the check and the use) is `ERR_INVALID_ARGUMENT`. A Proxy is recognised
+ * where the runtime can tell one (`util.types.isProxy` on Node, Bun and
+ * Deno); elsewhere the array is still read exactly once, into the copy.
  * @example
  * ```ts
  * const keys = checkArray(options.keys, 'keys');
@@ -41,6 +44,7 @@ export function checkOptions<T extends object>(value: T | undefined, allowed: re
  */
 export function checkArray<T>(value: unknown, label: string): T[] {
   if (!isArray(value, label)) fail('ERR_INVALID_ARGUMENT', `${label} must be an array, got ${describe(value)}`);
+  if (isProxy?.(value) === true) fail('ERR_INVALID_ARGUMENT', `${label} must be a plain array, got a Proxy`);
   return guarded(() => {
     const list = value as unknown[];
     const length = list.length;
@@ -65,6 +69,21 @@ export function optionalFunction<F extends (...args: never[]) => unknown>(value:
   if (value !== undefined && typeof value !== 'function') fail('ERR_INVALID_ARGUMENT', `${label} must be a function, got ${describe(value)}`);
   return value;
 }
+
+/*
+ * util.types.isProxy, through process.getBuiltinModule (Node 20.16+, Bun,
+ * Deno) so that this file imports nothing from node: and stays in the
+ * browser edition, where it is undefined.
+ */
+const isProxy: ((value: unknown) => boolean) | undefined = (() => {
+  try {
+    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+    const util = getBuiltin?.('node:util') as { types?: { isProxy?: (value: unknown) => boolean } } | undefined;
+    return util?.types?.isProxy;
+  } catch {
+    return undefined;
+  }
+})();
 
 /** Array.isArray throws on a revoked Proxy: that is a bad argument, not a crash. */
 function isArray(value: unknown, label: string): boolean {

@@ -339,8 +339,11 @@ describe('wrong value types are ERR_INVALID_ARGUMENT, never a TypeError', () => 
     expect(result).toBe('ERR_INVALID_ARGUMENT');
   });
 
-  it('a working Proxy-wrapped keys array is read like the array', () => {
-    expect(Keyring.create({ keys: new Proxy([spec], {}) }).activeKeyId).toBe('k1');
+  it('a Proxy-wrapped keys array is refused, even one whose traps work', async () => {
+    expect(await code(() => Keyring.create({ keys: new Proxy([spec], {}) }))).toBe('ERR_INVALID_ARGUMENT');
+    expect(() => Keyring.create({ keys: new Proxy([spec], {}) })).toThrow(/keys must be a plain array, got a Proxy/);
+    // The plain array itself is fine.
+    expect(Keyring.create({ keys: [spec] }).activeKeyId).toBe('k1');
   });
 
   it('a KeyWrapper resolving to a string is refused when sealing and unsealing', async () => {
