@@ -15,6 +15,10 @@ export default defineConfig({
     drizzle: 'src/integrations/drizzle.ts',
     prisma: 'src/integrations/prisma.ts',
     web: 'src/web/index.ts',
+    // keyroll/web under the `node` export condition: the same API on node:crypto.
+    'web-node': 'src/web/node.ts',
+    // The root entry under the `browser` and `worker` conditions: throws ERR_UNSUPPORTED_RUNTIME.
+    unsupported: 'src/unsupported.ts',
   },
   // Database drivers and ORMs are optional peer dependencies: never bundled.
   external: ['better-sqlite3', 'pg', '@electric-sql/pglite', /^drizzle-orm(\/|$)/],

@@ -44,6 +44,11 @@ const context = { table: 't', column: 'c', id: '1' };
 if (ring.decryptString(ring.encrypt('hello', { context }), { context }) !== 'hello') throw new Error('round trip');
 for (const f of [testKeyring, issueToken, reencryptAll, sqliteStore, postgresStore]) if (typeof f !== 'function') throw new Error('export');
 if (!(new KeyrollError('ERR_IO', 'x') instanceof Error)) throw new Error('KeyrollError');
+// keyroll/web: the node:crypto build under Node's `node` condition, reading what the Node edition wrote.
+const { WebKeyring } = await import('keyroll/web');
+if (!import.meta.resolve('keyroll/web').endsWith('/dist/web-node.js')) throw new Error('keyroll/web should resolve to dist/web-node.js on Node');
+const web = WebKeyring.fromJSON(ring.export());
+if ((await web.decryptString(ring.encrypt('hello', { context }), { context })) !== 'hello') throw new Error('keyroll/web round trip');
 JS
   node esm.mjs
   cat > cjs.cjs <<'JS'
@@ -65,8 +70,10 @@ import { issueToken, verifyToken } from 'keyroll/tokens';
 import { reencryptAll, refreshOnRead } from 'keyroll/rotation';
 import { sqliteStore, type SqliteDatabase } from 'keyroll/stores/sqlite';
 import { postgresStore } from 'keyroll/stores/postgres';
+import { WebKeyring } from 'keyroll/web';
 const ring: Keyring = Keyring.create({ keys: [generateKey({ id: 'k1' })] });
 const text: string = ring.encrypt('hello');
+export const pending: Promise<string> = WebKeyring.fromJSON(ring.export()).encrypt('hello');
 const code: KeyrollErrorCode = 'ERR_IO';
 export const used = [text, code, KeyrollError, testKeyring, issueToken, verifyToken, reencryptAll, refreshOnRead, sqliteStore, postgresStore];
 export type Db = SqliteDatabase;

@@ -1,10 +1,15 @@
 /**
- * The primitives suite 1 needs from an asynchronous crypto backend, and
- * suite 1's seal and open written once over them. WebCrypto (webcrypto.ts)
- * is the backend of the `keyroll/web` edition; the Node edition calls
- * node:crypto synchronously through primitives.ts and hmac.ts, whose
- * precomputed HMAC pads keep its hot path free of promises. Both produce the
- * same bytes: suite1-layout.ts holds everything but the primitives.
+ * The seam between `WebKeyring` and the crypto under it. A {@link SuiteEngine}
+ * seals and opens suite 1 envelopes for a key imported once; the keyring
+ * calls nothing else. Two engines exist:
+ *  - {@link asyncEngine} over an {@link AsyncBackend} (the primitives suite 1
+ *    needs, asynchronously): WebCrypto (webcrypto.ts) in browsers, Workers
+ *    and wherever `keyroll/web` resolves without the `node` condition;
+ *  - node-engine.ts: the Node edition's own seal1/open1 over node:crypto
+ *    (precomputed HMAC pads, no promise on the hot path), for `keyroll/web`
+ *    under the `node` condition (Node, Bun, Deno).
+ * Both produce the same bytes: suite1-layout.ts holds everything but the
+ * primitives.
  * @module
  */
 import { SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
@@ -23,6 +28,35 @@ export interface AsyncBackend<K> {
   gcmOpen(messageKey: Uint8Array, iv: Uint8Array, aad: Uint8Array, sealed: Uint8Array): Promise<Uint8Array | undefined>;
   /** Fills `out` from a CSPRNG. */
   randomFill(out: Uint8Array): void;
+}
+
+/**
+ * What `WebKeyring` calls. `K` is a key's imported state, made once per key
+ * by `importKey` and cached with the key under `slot`; results may be
+ * promises or values (the keyring awaits them either way).
+ */
+export interface SuiteEngine<K> {
+  /** The key's derived-state cache slot (see KeyMaterial.derived). */
+  readonly slot: number;
+  /** Imports a key's secret once. */
+  importKey(secret: Uint8Array): K;
+  /** Seals `plaintext` into a suite 1 binary envelope under `keyId`; `salt` for seeded tests only. */
+  seal(keyId: string, key: K, plaintext: Uint8Array, context: Uint8Array, salt?: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Opens a parsed suite 1 envelope; `undefined` when it does not authenticate. */
+  open(envelope: ParsedEnvelope, key: K, context: Uint8Array): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /** Fills `out` from a CSPRNG. */
+  randomFill(out: Uint8Array): void;
+}
+
+/** The engine over an asynchronous backend: suite 1 as {@link sealAsync} and {@link openAsync}, keys imported once per `slot`. */
+export function asyncEngine<K>(backend: AsyncBackend<K>, slot: number): SuiteEngine<Promise<K>> {
+  return {
+    slot,
+    importKey: (secret) => backend.importKey(secret),
+    seal: async (keyId, key, plaintext, context, salt) => sealAsync(backend, keyId, await key, plaintext, context, salt),
+    open: async (envelope, key, context) => openAsync(backend, envelope, await key, context),
+    randomFill: (out) => backend.randomFill(out),
+  };
 }
 
 /** Seals `plaintext` into a suite 1 binary envelope, byte for byte as the Node edition's `seal1`. */

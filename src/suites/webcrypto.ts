@@ -6,7 +6,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import type { AsyncBackend } from './backend.js';
+import { asyncEngine, type AsyncBackend } from './backend.js';
 import { EXTRACT_SALT } from './suite1-layout.js';
 
 /** A WebCrypto key handle: opaque here (the project builds without the DOM library). */
@@ -26,7 +26,7 @@ interface WebCrypto {
 function webCrypto(): WebCrypto {
   const crypto = (globalThis as { crypto?: WebCrypto }).crypto;
   if (crypto?.subtle === undefined || typeof crypto.getRandomValues !== 'function') {
-    fail('ERR_INVALID_ARGUMENT', 'this runtime has no WebCrypto (globalThis.crypto.subtle): keyroll/web needs it (a browser page must be served over https or from localhost)');
+    fail('ERR_UNSUPPORTED_RUNTIME', 'this runtime has no WebCrypto (globalThis.crypto.subtle): keyroll/web needs it (a browser page must be served over https or from localhost)');
   }
   return crypto;
 }
@@ -59,3 +59,9 @@ export const webBackend: AsyncBackend<WebKey> = {
     for (let i = 0; i < out.length; i += 65536) crypto.getRandomValues(out.subarray(i, Math.min(out.length, i + 65536)));
   },
 };
+
+/** Slot of a key's imported WebCrypto key in its derived-state cache. */
+export const WEB_SUITE_1 = 0x5701;
+
+/** `WebKeyring`'s engine over WebCrypto: each key's secret imported once (non-extractable), suite 1 as sealAsync/openAsync. */
+export const webEngine = asyncEngine(webBackend, WEB_SUITE_1);

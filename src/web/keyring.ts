@@ -1,9 +1,11 @@
 /**
- * The WebCrypto keyring: the same keys, rules, policy, envelopes and errors
- * as `Keyring`, with promises where the primitives run (WebCrypto is
- * asynchronous). Key selection, validation and the envelope format are the
- * Node edition's own code (keyring/select.ts, keyring/rules.ts, envelope/);
- * only the primitives differ (suites/webcrypto.ts).
+ * The asynchronous keyring of `keyroll/web`: the same keys, rules, policy,
+ * envelopes and errors as `Keyring`, with promises where the primitives run.
+ * Key selection, validation and the envelope format are the Node edition's
+ * own code (keyring/select.ts, keyring/rules.ts, envelope/); only the engine
+ * under it differs: WebCrypto (suites/webcrypto.ts) by default, node:crypto
+ * (suites/node-engine.ts) in the class web/node.ts derives for the `node`
+ * export condition.
  * @module
  */
 import { assertStringOrBytes, fromUtf8, utf8 } from '../bytes.js';
@@ -16,12 +18,31 @@ import { materialOf, type Key, type KeyInfo, type KeySpec } from '../keyring/key
 import { normalizePolicy, type Policy, type PolicyInput } from '../keyring/policy.js';
 import { validateKeys } from '../keyring/rules.js';
 import { SALT_SOURCE, activeAt, clockMs, contextOf, decryptFailed, isStaleUnder, keyFor, keysFromSpecs, pendingKeys, stateAt } from '../keyring/select.js';
-import { openAsync, sealAsync } from '../suites/backend.js';
-import { webBackend, type WebKey } from '../suites/webcrypto.js';
+import type { SuiteEngine } from '../suites/backend.js';
+import { webEngine } from '../suites/webcrypto.js';
 import type { Clock, CryptOptions, DecryptEvent, OpenResult } from '../keyring/keyring.js';
 
-/** Slot of the imported HKDF key in a key's derived-state cache. */
-const WEB_SUITE_1 = 0x5701;
+/*
+ * The engine of each WebKeyring class: WebCrypto unless a subclass was
+ * registered with another (web/node.ts, the node:crypto build). Kept by
+ * class, not in a module variable: both builds may share this module's
+ * chunk and be loaded in one process.
+ */
+const ENGINES = new WeakMap<object, SuiteEngine<unknown>>();
+
+/** The engine registered for `Class` or the nearest class it extends; WebCrypto when none is. */
+function engineOf(Class: object): SuiteEngine<unknown> {
+  for (let c: object | null = Class; c !== null && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const engine = ENGINES.get(c);
+    if (engine !== undefined) return engine;
+  }
+  return webEngine as SuiteEngine<unknown>;
+}
+
+/** @internal Makes instances of `subclass` (and its `create`/`fromJSON`) run on `engine`. */
+export function useEngine<K>(subclass: typeof WebKeyring, engine: SuiteEngine<K>): void {
+  ENGINES.set(subclass, engine as SuiteEngine<unknown>);
+}
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const RUNTIME_OPTIONS = ['clock', 'onDecrypt'] as const;
 const CREATE_OPTIONS = ['keys', 'policy', 'activeKeyId', ...RUNTIME_OPTIONS, SALT_SOURCE];
@@ -82,8 +103,11 @@ export class WebKeyring {
   readonly #clock: Clock;
   readonly #onDecrypt: ((event: DecryptEvent) => void) | undefined;
   readonly #salt: SaltSource | undefined;
+  readonly #engine: SuiteEngine<unknown>;
 
-  private constructor(keys: readonly Key[], policy: Policy, runtime: WebKeyringOptions) {
+  /** @internal */
+  protected constructor(keys: readonly Key[], policy: Policy, runtime: WebKeyringOptions) {
+    this.#engine = engineOf(new.target);
     this.#keys = validateKeys(keys, policy);
     this.#policy = policy;
     this.#baseActive = keys.find((k) => k.state === 'active')!;
@@ -114,7 +138,9 @@ export class WebKeyring {
     const specs = checkArray<KeySpec | Key>(options.keys, 'WebKeyring.create options: keys');
     const now = new Date(clockMs((options.clock ?? Date.now)()));
     const activeId = options.activeKeyId === undefined ? undefined : checkKeyId(options.activeKeyId);
-    return new WebKeyring(keysFromSpecs(specs, activeId, now), normalizePolicy(options.policy), options);
+    // `this`: the class it was called on (the node:crypto build's subclass, or this one when called detached).
+    const Class = this ?? WebKeyring;
+    return new Class(keysFromSpecs(specs, activeId, now), normalizePolicy(options.policy), options);
   }
 
   /**
@@ -127,7 +153,7 @@ export class WebKeyring {
   static fromJSON(input: string | KeyringDocument | object, options: WebKeyringRuntimeOptions = {}): WebKeyring {
     checkOptions(options, RUNTIME_OPTIONS, 'WebKeyring.fromJSON options');
     const { keys, policy } = parseDocument(input);
-    return WebKeyring.create({ ...options, keys, ...(policy === undefined ? {} : { policy }) });
+    return (this ?? WebKeyring).create({ ...options, keys, ...(policy === undefined ? {} : { policy }) });
   }
 
   #now(): number {
@@ -216,7 +242,7 @@ export class WebKeyring {
     const data = typeof plaintext === 'string' ? utf8(plaintext, 'plaintext') : plaintext;
     const key = this.#activeAt(this.#now());
     const salt = this.#salt === undefined ? undefined : this.#salt(16);
-    const bytes = await sealAsync(webBackend, key.id, await importedKey(key), data, context, salt);
+    const bytes = await this.#engine.seal(key.id, this.#imported(key), data, context, salt);
     return { keyId: key.id, bytes };
   }
 
@@ -256,7 +282,7 @@ export class WebKeyring {
 
   async #open(parsed: ParsedEnvelope, context: Uint8Array): Promise<OpenResult> {
     const key = keyFor(this.#keys, this.#policy, parsed);
-    const plaintext = await openAsync(webBackend, parsed, await importedKey(key), context);
+    const plaintext = await this.#engine.open(parsed, this.#imported(key), context);
     if (plaintext === undefined) decryptFailed(parsed.keyId);
     const now = this.#now();
     const active = this.#activeAt(now);
@@ -284,6 +310,12 @@ export class WebKeyring {
     return isStaleUnder(parsed, this.#keys.get(parsed.keyId), this.#activeAt(now), now);
   }
 
+  /** The key's secret as the engine's key state (a non-extractable WebCrypto key, or node:crypto HMAC pads), made once and cached with the key. */
+  #imported(key: Key): unknown {
+    const engine = this.#engine;
+    return materialOf(key).derived(engine.slot, (secret) => engine.importKey(secret));
+  }
+
   toJSON(): { activeKeyId: string; keys: KeyInfo[]; policy: Policy } {
     return { activeKeyId: this.activeKeyId, keys: this.keys(), policy: this.#policy };
   }
@@ -294,9 +326,4 @@ export class WebKeyring {
     const keys = this.keys().map((k) => `${k.id}: ${k.state}`).join(', ');
     return `WebKeyring { active: '${this.activeKeyId}', keys: { ${keys} } }`;
   }
-}
-
-/** The key's secret as a non-extractable WebCrypto HKDF key, imported once and cached with the key. */
-function importedKey(key: Key): Promise<WebKey> {
-  return materialOf(key).derived(WEB_SUITE_1, (secret) => webBackend.importKey(secret));
 }

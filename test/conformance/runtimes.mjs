@@ -1,6 +1,9 @@
 // Drivers: run the conformance suite on Bun, Deno, workerd and headless
 // Chromium, handing each what the runtimes before it wrote. Each returns
-// `{ passed, failed, outbox }`. The binaries come from .ci/runtimes (npm
+// `{ passed, failed, outbox }`, and where the export conditions led: Bun and
+// Deno `resolved` (the file each entry resolves to by name there), workerd
+// and Chromium `bundled` (the package files in the bundle), Chromium also
+// `rootImport` (the error code importing the root entry threw in the page). The binaries come from .ci/runtimes (npm
 // packages carrying them) and Debian's chromium; see runtimes.test.ts.
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
@@ -42,7 +45,7 @@ export async function runCli(command, prefixArgs, runtime, edition, inbox) {
       throw new Error(`${runtime}: no result line\n${stdout}\n${stderr}`);
     }
     const outbox = summary.failed.length === 0 ? JSON.parse(readFileSync(join(dir, 'outbox.json'), 'utf8')) : undefined;
-    return { passed: summary.passed, failed: summary.failed, outbox };
+    return { passed: summary.passed, failed: summary.failed, outbox, resolved: summary.resolved };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -94,7 +97,8 @@ export function workerdBinary(dir) {
 export async function runWorkerd(workerd, runtime, edition, nodejsCompat, inbox) {
   const dir = tempDir();
   const port = await freePort();
-  writeFileSync(join(dir, 'worker.js'), await conformanceBundle(edition, 'worker'));
+  const { code, inputs } = await conformanceBundle(edition, 'worker');
+  writeFileSync(join(dir, 'worker.js'), code);
   writeFileSync(
     join(dir, 'config.capnp'),
     `using Workerd = import "/workerd/workerd.capnp";
@@ -112,7 +116,7 @@ const config :Workerd.Config = (
   const child = spawn(workerd, ['serve', join(dir, 'config.capnp')], { stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr.on('data', (chunk) => (stderr += chunk));
   try {
-    return await postUntilUp(`http://127.0.0.1:${port}/`, JSON.stringify({ runtime, inbox }), child, Date.now() + 30_000);
+    return { ...(await postUntilUp(`http://127.0.0.1:${port}/`, JSON.stringify({ runtime, inbox }), child, Date.now() + 30_000)), bundled: inputs };
   } catch (err) {
     throw new Error(`${runtime}: ${err instanceof Error ? err.message : err}\n${stderr}`);
   } finally {
@@ -126,14 +130,14 @@ const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disabl
 /** Headless Chromium (the system browser, driven by puppeteer-core) on a page served from 127.0.0.1 (a secure context). */
 export async function runChromium(puppeteerDir, chromium, runtime, inbox) {
   const puppeteer = createRequire(join(puppeteerDir, 'noop.js'))('puppeteer-core');
-  const bundle = await conformanceBundle('web', 'browser');
+  const { code: bundle, inputs } = await conformanceBundle('web', 'browser');
   const server = createServer((request, response) => {
     if (request.url === '/conformance.js') {
       response.writeHead(200, { 'content-type': 'text/javascript' });
       response.end(bundle);
     } else {
       response.writeHead(200, { 'content-type': 'text/html' });
-      response.end('<!doctype html><title>keyroll conformance</title><script type="module">import { conformance } from "/conformance.js"; window.conformance = conformance;</script>');
+      response.end('<!doctype html><title>keyroll conformance</title><script type="module">import { conformance, rootImport } from "/conformance.js"; window.conformance = conformance; window.rootImport = rootImport;</script>');
     }
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -143,11 +147,12 @@ export async function runChromium(puppeteerDir, chromium, runtime, inbox) {
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     await page.waitForFunction(() => typeof window.conformance === 'function', { timeout: 30_000 });
-    return await page.evaluate(
-      async (name, box) => ({ ...(await window.conformance(name, box)), hasBuffer: typeof globalThis.Buffer !== 'undefined' }),
+    const result = await page.evaluate(
+      async (name, box) => ({ ...(await window.conformance(name, box)), hasBuffer: typeof globalThis.Buffer !== 'undefined', rootImport: await window.rootImport() }),
       runtime,
       inbox,
     );
+    return { ...result, bundled: inputs };
   } finally {
     await browser.close();
     server.closeAllConnections();

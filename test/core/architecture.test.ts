@@ -48,8 +48,8 @@ describe('rooms', () => {
     }
   });
 
-  it('the WebCrypto edition (web) and tokens reach no node: module, no primitives over node:crypto', () => {
-    for (const entry of ['web/index.ts', 'tokens/index.ts']) {
+  it('the WebCrypto edition (web), tokens and the root entry\'s browser stand-in reach no node: module, no primitives over node:crypto', () => {
+    for (const entry of ['web/index.ts', 'tokens/index.ts', 'unsupported.ts']) {
       const seen = new Set<string>();
       const todo = [join(SRC, entry)];
       while (todo.length > 0) {
@@ -65,7 +65,8 @@ describe('rooms', () => {
         }
       }
       const reached = [...seen].map((f) => relative(SRC, f));
-      for (const nodeOnly of ['suites/primitives.ts', 'suites/hmac.ts', 'suites/suite1.ts', 'keyring/keyring.ts', 'sources/index.ts']) expect(reached, entry).not.toContain(nodeOnly);
+      for (const nodeOnly of ['suites/primitives.ts', 'suites/hmac.ts', 'suites/suite1.ts', 'suites/node-engine.ts', 'web/node.ts', 'keyring/keyring.ts', 'sources/index.ts']) expect(reached, entry).not.toContain(nodeOnly);
+      if (entry === 'unsupported.ts') expect(reached.sort()).toEqual(['errors.ts', 'unsupported.ts']); // the root entry's browser stand-in stays tiny
       if (entry === 'web/index.ts') expect(reached).toContain('keyring/rules.ts'); // the rules are shared, not copied
     }
   });

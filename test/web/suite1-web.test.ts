@@ -10,6 +10,7 @@ import { openAsync, sealAsync } from '../../src/suites/backend.js';
 import { webBackend } from '../../src/suites/webcrypto.js';
 import { Keyring, KeyrollError } from '../../src/index.js';
 import { WebKeyring, generateKey } from '../../src/web/index.js';
+import { WebKeyring as NodeWebKeyring } from '../../src/web/node.js';
 import { SALT_SOURCE } from '../../src/keyring/select.js';
 import { materialOf } from '../../src/keyring/key.js';
 
@@ -71,7 +72,10 @@ describe('suite 1 over WebCrypto', () => {
   });
 });
 
-describe('WebKeyring', () => {
+describe.each([
+  ['WebCrypto', WebKeyring],
+  ['node:crypto (the `node` condition)', NodeWebKeyring],
+])('WebKeyring on %s', (_engine, WebKeyring) => {
   const keys = [
     { id: 'k2', secret: 'web-keyring-secret-k2', encoding: 'utf8' as const, state: 'active' as const, createdAt: '2026-02-01T00:00:00Z' },
     { id: 'k1', secret: 'web-keyring-secret-k1', encoding: 'utf8' as const, state: 'decrypt-only' as const, createdAt: '2026-01-01T00:00:00Z' },
@@ -135,5 +139,31 @@ describe('WebKeyring', () => {
       expect(shown).not.toContain('web-keyring-secret');
       expect(shown).toContain('k2');
     }
+  });
+});
+
+describe('WebKeyring on node:crypto', () => {
+  it('runs on the Node edition\'s key state (shared with Keyring), never importing a WebCrypto key', async () => {
+    const key = generateKey({ id: 'k1' });
+    const ring = NodeWebKeyring.create({ keys: [key] });
+    expect(ring).toBeInstanceOf(NodeWebKeyring);
+    expect(ring).toBeInstanceOf(WebKeyring);
+    expect(NodeWebKeyring.fromJSON(Keyring.create({ keys: [key] }).export())).toBeInstanceOf(NodeWebKeyring);
+    const stored = await ring.encrypt('a', { context: { id: '1' } });
+    expect(Keyring.create({ keys: [key] }).decryptString(stored, { context: { id: '1' } })).toBe('a');
+    expect(materialOf(key).derived(1, () => undefined)).toBeDefined();
+    expect(materialOf(key).derived(0x5701, () => undefined)).toBeUndefined();
+    // A class extending it keeps its engine.
+    class Mine extends NodeWebKeyring {}
+    const other = generateKey({ id: 'k2' });
+    const mine = Mine.fromJSON({ format: 'keyroll.keyring', version: 1, keys: [{ id: 'k2', secret: 'mine-secret-0123456789', encoding: 'utf8', state: 'active', createdAt: '2026-01-01T00:00:00Z' }] });
+    expect(mine).toBeInstanceOf(Mine);
+    const own = Mine.create({ keys: [other] });
+    await own.decrypt(await own.encrypt('b'));
+    expect(materialOf(other).derived(1, () => undefined)).toBeDefined();
+    expect(materialOf(other).derived(0x5701, () => undefined)).toBeUndefined();
+    // A detached static call still builds a working keyring (on WebCrypto, the base class).
+    const { create } = NodeWebKeyring;
+    expect(await create({ keys: [key] }).decryptString(stored, { context: { id: '1' } })).toBe('a');
   });
 });
