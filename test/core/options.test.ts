@@ -214,9 +214,11 @@ function entryPoints(): Map<string, string> {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> };
   const config = readFileSync(new URL('../../tsup.config.ts', import.meta.url), 'utf8');
   const out = new Map<string, string>();
-  for (const subpath of Object.keys(pkg.exports)) {
+  for (const [subpath, conditions] of Object.entries(pkg.exports)) {
     if (subpath === './package.json') continue;
-    const name = subpath === '.' ? 'index' : subpath.slice(2);
+    // The build a subpath gives by default: keyroll/web/webcrypto is keyroll/web's, listed once.
+    const name = /^\.\/dist\/(.+)\.js$/.exec((conditions as { import: { default: string } }).import.default)![1]!;
+    if (out.has(name === 'index' ? 'root' : name)) continue;
     const source = new RegExp(`['"]?${name.replace('/', '\\/')}['"]?:\\s*'([^']+)'`).exec(config)?.[1];
     if (source === undefined) throw new Error(`no build entry for ${subpath}`);
     out.set(name === 'index' ? 'root' : name, source);

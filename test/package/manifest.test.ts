@@ -21,25 +21,37 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 };
 const typedoc = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')) as { entryPoints: string[] };
 const entries = (tsupConfig as { entry: Record<string, string> }).entry;
-type Conditions = { types: string; default: string };
+type Conditions = Record<string, string>;
 const subpaths = Object.keys(pkg.exports).filter((s) => s !== './package.json');
+/** Subpaths that give another subpath's build on every runtime. */
+const SAME_BUILD_AS: Record<string, string> = { './web/webcrypto': 'web' };
+/** Runtime conditions before `default`: each picks another build of the same API (docs/runtimes.md). */
+const RUNTIME_CONDITIONS = ['node', 'workerd', 'browser', 'worker'];
 
 describe('package.json exports', () => {
-  it.each(subpaths)('%s: types first, ESM and CJS, built by tsup, documented, node10-reachable', (subpath) => {
+  it.each(subpaths)('%s: types first, default last, ESM and CJS, built by tsup, documented, node10-reachable', (subpath) => {
     const entry = pkg.exports[subpath] as { import: Conditions; require: Conditions };
     expect(Object.keys(entry)).toEqual(['import', 'require']);
-    expect(Object.keys(entry.import)[0]).toBe('types');
-    expect(Object.keys(entry.require)[0]).toBe('types');
-    const name = subpath === '.' ? 'index' : subpath.slice(2);
-    expect(entry.import).toEqual({ types: `./dist/${name}.d.ts`, default: `./dist/${name}.js` });
-    expect(entry.require).toEqual({ types: `./dist/${name}.d.cts`, default: `./dist/${name}.cjs` });
+    const name = SAME_BUILD_AS[subpath] ?? (subpath === '.' ? 'index' : subpath.slice(2));
+    for (const [form, js, dts] of [['import', 'js', 'd.ts'], ['require', 'cjs', 'd.cts']] as const) {
+      const conditions = entry[form];
+      const keys = Object.keys(conditions);
+      expect(keys[0], form).toBe('types');
+      expect(keys.at(-1), form).toBe('default');
+      // One set of types for every condition: the builds behind them have the same API.
+      expect(conditions['types']).toBe(`./dist/${name}.${dts}`);
+      expect(conditions['default']).toBe(`./dist/${name}.${js}`);
+      for (const key of keys.slice(1, -1)) {
+        expect(RUNTIME_CONDITIONS, `${subpath} ${form}`).toContain(key);
+        const build = new RegExp(`^\\./dist/([\\w-]+)\\.${js}$`).exec(conditions[key]!)?.[1];
+        expect(build && entries[build], `${subpath} ${form}.${key}: ${conditions[key]} is not a tsup entry`).toBeDefined();
+      }
+      for (const file of Object.values(conditions)) expect(existsSync(join(root, file)), `${file} (npm test builds dist/ first)`).toBe(true);
+    }
     const source = entries[name];
     expect(source, `tsup.config.ts has no entry "${name}"`).toBeDefined();
     expect(typedoc.entryPoints, 'typedoc.json entryPoints').toContain(source);
-    if (subpath !== '.') expect(pkg.typesVersions?.['*']?.[name], `typesVersions["*"]["${name}"]`).toEqual([`./dist/${name}.d.ts`]);
-    for (const file of [entry.import.types, entry.import.default, entry.require.types, entry.require.default]) {
-      expect(existsSync(join(root, file)), `${file} (npm test builds dist/ first)`).toBe(true);
-    }
+    if (subpath !== '.') expect(pkg.typesVersions?.['*']?.[subpath.slice(2)], `typesVersions["*"]["${subpath.slice(2)}"]`).toEqual([`./dist/${name}.d.ts`]);
   });
 
   it('has no runtime dependencies: drivers are optional peers, @noble/* is bundled into keyroll/tokens', () => {
