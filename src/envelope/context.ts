@@ -88,32 +88,34 @@ function writeU32(out: Uint8Array, offset: number, value: number): void {
   out[offset + 3] = value & 0xff;
 }
 
-const NO_CONTEXT: { readonly context?: Context } = Object.freeze({});
-// The options last made by canonicalOptions and their bytes: compared by
-// identity only (no property read, so no Proxy trap can run).
-let lastOptions: object | undefined;
-let lastBytes: Uint8Array = EMPTY;
-
 /**
- * Package-internal: encrypt/decrypt options `{ context }` whose canonical
- * bytes are computed here, once, for a caller that opens and seals with the
- * same context in one synchronous step (as `readAndRefresh` does); a bad
- * context throws here, as it would there. {@link knownCanonical} recognises
- * only the options made last; any other object takes the ordinary path,
- * which gives the same bytes.
+ * The context whose canonical bytes are `bytes` (the inverse of
+ * {@link canonicalContext}, which is injective): for a keyring made by
+ * another copy of this package (two bundles, or ESM and CommonJS side by
+ * side), whose public methods take a context, not its canonical bytes.
  */
-export function canonicalOptions(context: Context | undefined): { readonly context?: Context } {
-  if (context === undefined) return NO_CONTEXT;
-  const bytes = canonicalContext(context);
-  const options = { context };
-  lastOptions = options;
-  lastBytes = bytes;
-  return options;
+export function contextFromCanonical(bytes: Uint8Array): Context | undefined {
+  if (bytes.length === 0) return undefined;
+  if (bytes[0] === TAG_BYTES) return bytes.slice(1);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const record: Record<string, string> = Object.create(null) as Record<string, string>;
+  const count = readU32(bytes, 1);
+  let offset = 5;
+  const next = (): string => {
+    const length = readU32(bytes, offset);
+    const text = decoder.decode(bytes.subarray(offset + 4, offset + 4 + length));
+    offset += 4 + length;
+    return text;
+  };
+  for (let i = 0; i < count; i++) {
+    const name = next();
+    record[name] = next();
+  }
+  return record;
 }
 
-/** The canonical bytes of the options {@link canonicalOptions} made last, else `undefined`. */
-export function knownCanonical(options: unknown): Uint8Array | undefined {
-  return options !== undefined && options === lastOptions ? lastBytes : undefined;
+function readU32(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
 }
 
 /**

@@ -8,7 +8,7 @@ import { fail } from '../errors.js';
 import { asBuffer, assertStringOrBytes, describe, fromUtf8, utf8 } from '../bytes.js';
 import { checkArray, checkOptions, optionalFunction } from '../args.js';
 import { timeValue } from '../document/time.js';
-import { type Context } from '../envelope/context.js';
+import { contextFromCanonical, type Context } from '../envelope/context.js';
 import { CURRENT_VERSION, parseEnvelope, toText, type EnvelopeForm, type ParsedEnvelope } from '../envelope/format.js';
 import { open1, seal1, suite1Key } from '../suites/index.js';
 import { parseDocument, DOCUMENT_FORMAT, DOCUMENT_VERSION, type KeyringDocument } from '../document/index.js';
@@ -186,6 +186,31 @@ function runtimeOptions<T extends KeyringRuntimeOptions>(value: T | undefined, l
  * ring.decryptString(stored, { context: { table: 'cards', column: 'pan', id: '7' } });
  * ```
  */
+/**
+ * Package-internal (no entry point exports it): open and seal with a
+ * context that is already canonical, for the re-encryption paths, which
+ * canonicalise a value's context once for both steps and check their
+ * options once per job rather than once per call. Filled in by the
+ * class's static block, which alone can reach its private methods.
+ */
+export interface KeyringInternals {
+  /** `ring.open(envelope, { context })`, given the context's canonical bytes. */
+  open(ring: Keyring, envelope: string | Uint8Array, context: Uint8Array): OpenResult;
+  /** `ring.encrypt` (`text`) or `ring.encryptToBytes` (`binary`), given the context's canonical bytes. */
+  seal(ring: Keyring, plaintext: string | Uint8Array, context: Uint8Array, form: EnvelopeForm): string | Buffer;
+}
+
+function foreignOptions(context: Uint8Array): CryptOptions {
+  const original = contextFromCanonical(context);
+  return original === undefined ? {} : { context: original };
+}
+
+const unset = (): never => {
+  throw new Error('keyroll: Keyring internals used before the class was initialised');
+};
+/** See {@link KeyringInternals}. */
+export const keyringInternals: KeyringInternals = { open: unset, seal: unset };
+
 export class Keyring {
   readonly #keys: ReadonlyMap<string, Key>;
   readonly #baseActive: Key;
@@ -197,6 +222,18 @@ export class Keyring {
   readonly #salt: SaltSource | undefined;
   readonly #generation: number | undefined;
   readonly #removed: readonly RemovedKey[];
+
+  static {
+    // A keyring from another copy of the package has other private names: it takes the public path.
+    // Not a type guard: a `false` must not narrow `ring` to never.
+    const own = (ring: Keyring): boolean => #open in ring;
+    keyringInternals.open = (ring, envelope, context) => (own(ring) ? ring.#open(parseEnvelope(envelope), context) : ring.open(envelope, foreignOptions(context)));
+    keyringInternals.seal = (ring, plaintext, context, form) => {
+      if (!own(ring)) return form === 'text' ? ring.encrypt(plaintext, foreignOptions(context)) : asBuffer(ring.encryptToBytes(plaintext, foreignOptions(context)));
+      const { keyId, bytes } = ring.#seal(plaintext, context);
+      return form === 'text' ? toText(CURRENT_VERSION, keyId, bytes) : bytes;
+    };
+  }
 
   private constructor(keys: readonly Key[], policy: Policy, runtime: KeyringRuntimeOptions, stats: UsageStats, removed: readonly RemovedKey[]) {
     this.#keys = validateKeys(keys, policy);

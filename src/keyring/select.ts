@@ -8,7 +8,7 @@
 import { fail } from '../errors.js';
 import { describe } from '../bytes.js';
 import { checkOptions } from '../args.js';
-import { canonicalContext, knownCanonical, type Context } from '../envelope/context.js';
+import { canonicalContext, type Context } from '../envelope/context.js';
 import { CURRENT_VERSION, DEFAULT_SUITE, type ParsedEnvelope } from '../envelope/format.js';
 import type { KeyState } from '../document/schema.js';
 import { Key, type KeySpec } from './key.js';
@@ -72,9 +72,6 @@ export function isStaleUnder(parsed: ParsedEnvelope, key: Key | undefined, activ
 
 /** The canonical context of encrypt/decrypt options (checked: `context` is the only option). */
 export function contextOf(options: { readonly context?: Context } | undefined, label: string): Uint8Array {
-  // Options from canonicalOptions (package-internal) carry their canonical bytes.
-  const known = knownCanonical(options);
-  if (known !== undefined) return known;
   return options === undefined ? canonicalContext(undefined) : canonicalContext(checkOptions(options, CRYPT_OPTIONS, label).context);
 }
 

@@ -11,8 +11,8 @@ import { KeyrollError, fail } from '../errors.js';
 import { fromUtf8 } from '../bytes.js';
 import { checkOptions, guarded } from '../args.js';
 import { DEFAULT_SUITE, SUPPORTED_VERSIONS, parseEnvelope } from '../envelope/format.js';
-import { canonicalOptions, type Context } from '../envelope/context.js';
-import type { Keyring, OpenResult } from '../keyring/keyring.js';
+import { canonicalContext, type Context } from '../envelope/context.js';
+import { keyringInternals, type Keyring, type OpenResult } from '../keyring/keyring.js';
 import { indexSpec, type BlindIndexOptions } from '../lookup/spec.js';
 import { checkDecoders, legacyDecoderFor, legacyMayRead, type LegacyDecoder } from './legacy/decoder.js';
 
@@ -194,19 +194,24 @@ export function readAndRefresh(ring: Keyring, stored: StoredValue, options: Refr
   if (options.legacy !== undefined) checkDecoders(options.legacy);
   // Checked on every read, so a bad definition fails at once, not at the first stale value.
   if (options.blindIndex !== undefined) indexSpec(options.blindIndex);
-  const read = refreshValue(ring, stored, options);
+  // Canonicalised once for the open and the seal.
+  const read = refreshValue(ring, stored, canonicalContext(options.context), options);
   if (options.blindIndex === undefined || read.fresh === undefined) return read;
   return Object.assign(read, { index: ring.blindIndex(indexable(read.plaintext), options.blindIndex) });
 }
 
-function refreshValue(ring: Keyring, stored: StoredValue, options: RefreshOptions): RefreshResult {
+/**
+ * Package-internal: {@link readAndRefresh} without its checks and without
+ * the index, for callers that checked the options once (the batch job) and
+ * give the context as canonical bytes.
+ */
+export function refreshValue(ring: Keyring, stored: StoredValue, context: Uint8Array, options: Omit<RefreshOptions, 'context' | 'blindIndex'>): RefreshResult {
   const counters = options.counters;
   if (counters) counters.reads++;
-  // Canonicalised once for the open and the seal below.
-  const ctx = canonicalOptions(options.context);
+  const { open, seal } = keyringInternals;
   let opened: OpenResult;
   try {
-    opened = ring.open(stored, ctx);
+    opened = open(ring, stored, context);
   } catch (err) {
     // open() raises ERR_MALFORMED_ENVELOPE only while parsing, before any key is
     // used: exactly "not an envelope". Newer versions or suites, and values that
@@ -215,7 +220,7 @@ function refreshValue(ring: Keyring, stored: StoredValue, options: RefreshOption
     if (decoder !== undefined) {
       // Recognised: decoded with the decoder's keys, or its error (never taken for plaintext).
       const plaintext = decoder.decode(stored);
-      const fresh = typeof stored === 'string' ? ring.encrypt(plaintext, ctx) : ring.encryptToBytes(plaintext, ctx);
+      const fresh = seal(ring, plaintext, context, typeof stored === 'string' ? 'text' : 'binary');
       if (counters) {
         counters.stale++;
         counters.legacyDecoded++;
@@ -225,7 +230,7 @@ function refreshValue(ring: Keyring, stored: StoredValue, options: RefreshOption
     if (options.fromPlaintext !== true || !KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) throw err;
     if (!(options.isLegacy === undefined ? !looksLikeEnvelope(stored) : options.isLegacy(stored) === true)) throw err;
     const plaintext = typeof stored === 'string' ? ENCODER.encode(stored) : Uint8Array.from(stored);
-    const fresh = typeof stored === 'string' ? ring.encrypt(plaintext, ctx) : ring.encryptToBytes(plaintext, ctx);
+    const fresh = seal(ring, plaintext, context, typeof stored === 'string' ? 'text' : 'binary');
     if (counters) {
       counters.stale++;
       counters.legacyPlaintext++;
@@ -234,7 +239,7 @@ function refreshValue(ring: Keyring, stored: StoredValue, options: RefreshOption
   }
   if (!opened.stale) return result(opened.plaintext, false, undefined, false, opened.keyId);
   if (counters) counters.stale++;
-  const fresh = sameForm(ring, stored, opened, ctx);
+  const fresh = sameForm(ring, stored, opened, context);
   return result(opened.plaintext, true, fresh, false, opened.keyId);
 }
 
@@ -341,8 +346,8 @@ function looksLikeEnvelope(stored: StoredValue): boolean {
   return TEXT_PREFIX.test(head);
 }
 
-/** A UTF-8 plaintext is indexed as a string (normalisation applies), other bytes as they are. */
-function indexable(plaintext: Uint8Array): string | Uint8Array {
+/** A UTF-8 plaintext is indexed as a string (normalisation applies), other bytes as they are. Package-internal. */
+export function indexable(plaintext: Uint8Array): string | Uint8Array {
   try {
     return fromUtf8(plaintext, 'the plaintext');
   } catch {
@@ -350,11 +355,12 @@ function indexable(plaintext: Uint8Array): string | Uint8Array {
   }
 }
 
-function sameForm(ring: Keyring, stored: StoredValue, opened: OpenResult, ctx: { context?: Context }): StoredValue {
-  if (typeof stored === 'string') return ring.encrypt(opened.plaintext, ctx);
+function sameForm(ring: Keyring, stored: StoredValue, opened: OpenResult, context: Uint8Array): StoredValue {
+  const { seal } = keyringInternals;
+  if (typeof stored === 'string') return seal(ring, opened.plaintext, context, 'text');
   // Bytes: a text envelope kept in a BLOB stays text bytes; a binary one stays binary.
-  if (opened.form === 'text') return ENCODER.encode(ring.encrypt(opened.plaintext, ctx));
-  return ring.encryptToBytes(opened.plaintext, ctx);
+  if (opened.form === 'text') return ENCODER.encode(seal(ring, opened.plaintext, context, 'text') as string);
+  return seal(ring, opened.plaintext, context, 'binary');
 }
 
 function result(plaintext: Uint8Array, stale: boolean, fresh: StoredValue | undefined, legacy: boolean, keyId: string | undefined): RefreshResult {

@@ -5,12 +5,13 @@
  * Memory is bounded by `batchSize x concurrency` rows plus the failure sample.
  * @module
  */
-import { fail } from '../errors.js';
+import { KeyrollError, fail } from '../errors.js';
 import { checkOptions } from '../args.js';
+import { canonicalContext } from '../envelope/context.js';
 import type { Keyring } from '../keyring/keyring.js';
 import { indexSpec, type BlindIndexOptions } from '../lookup/spec.js';
 import { createRowPool, workerCount, type PoolMode, type RowPool } from './pool.js';
-import { refreshRow, type RowMode, type RowOutcome } from './refresh-row.js';
+import { refreshRow, type RowMode, type RowOutcome, type RowWork } from './refresh-row.js';
 import { checkDecoders, type LegacyDecoder } from './legacy/decoder.js';
 import { legacyConfigs } from './legacy/config.js';
 import { checkShard, type Row, type RowChange, type RowId, type RowStore, type Shard } from './store.js';
@@ -233,6 +234,8 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
   return { total, counters, failures, aborted, resumed };
 }
 
+const NO_CONTEXT = new Uint8Array(0);
+
 interface BatchOutcome {
   readonly last: RowId;
   readonly batchFailures: RowFailure[];
@@ -245,11 +248,22 @@ async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[]
   const batchFailures: RowFailure[] = [];
   const legacyIds = new Set<string>();
   const decodedIds = new Set<string>();
-  // On this thread: a context that cannot be built is a configuration error that stops the job.
-  const work = rows.map((row) => ({ value: row.value, context: buildContext?.(row) }));
-  const outcomes: RowOutcome[] = pool === undefined ? work.map((w) => refreshRow(ring, w, mode)) : await pool.run(work);
+  // On this thread, canonical once per row: a context that cannot be built is a configuration
+  // error that stops the job; one that builds but is refused (a value that is not a string) fails its row.
+  const refused = new Map<number, RowOutcome>();
+  const work: RowWork[] = rows.map((row, i) => {
+    const context = buildContext?.(row);
+    try {
+      return { value: row.value, context: canonicalContext(context) };
+    } catch (err) {
+      if (!(err instanceof KeyrollError)) throw err;
+      refused.set(i, { kind: 'failed', code: err.code });
+      return { value: row.value, context: NO_CONTEXT };
+    }
+  });
+  const outcomes: RowOutcome[] = pool === undefined ? work.map((w, i) => refused.get(i) ?? refreshRow(ring, w, mode)) : await pool.run(work);
   rows.forEach((row, i) => {
-    const outcome = outcomes[i]!;
+    const outcome = refused.get(i) ?? outcomes[i]!;
     if (outcome.kind === 'current') counters.current++;
     else if (outcome.kind === 'fresh') {
       // A worker's bytes come back as a Uint8Array; stores bind Buffers.

@@ -5,11 +5,10 @@
  * @module
  */
 import { KeyrollError } from '../errors.js';
-import type { Context } from '../envelope/context.js';
 import type { Keyring } from '../keyring/keyring.js';
 import type { BlindIndexOptions } from '../lookup/spec.js';
 import type { LegacyDecoder } from './legacy/decoder.js';
-import { readAndRefresh, type StoredValue } from './lazy.js';
+import { indexable, refreshValue, type StoredValue } from './lazy.js';
 
 /** What the crypto says about one stored value. */
 export type RowOutcome =
@@ -26,10 +25,10 @@ export type RowOutcome =
     }
   | { readonly kind: 'failed'; readonly code: string; readonly keyId?: string };
 
-/** A row's value and context, as sent to a worker. */
+/** A row's value and the canonical bytes of its context (made on the job's thread). */
 export interface RowWork {
   readonly value: StoredValue;
-  readonly context: Context | undefined;
+  readonly context: Uint8Array;
 }
 
 /** How every row of a job is read: the same on each thread. */
@@ -39,28 +38,23 @@ export interface RowMode {
   readonly blindIndex?: BlindIndexOptions;
 }
 
+const CURRENT: RowOutcome = Object.freeze({ kind: 'current' });
+
 /**
- * Decrypts and, when stale, re-encrypts one value. A KeyrollError (unknown
- * or disabled key, tampered value, wrong context, a legacy value that does
- * not decode) is an outcome; anything else is a bug or a broken environment
- * and is thrown.
+ * Decrypts and, when stale, re-encrypts one value: what `readAndRefresh`
+ * does, with the mode checked once per job (by `reencryptAll`) instead of
+ * once per row. A KeyrollError (unknown or disabled key, tampered value,
+ * wrong context, a legacy value that does not decode) is an outcome;
+ * anything else is a bug or a broken environment and is thrown.
  */
 export function refreshRow(ring: Keyring, work: RowWork, mode: RowMode): RowOutcome {
   try {
-    const read = readAndRefresh(ring, work.value, {
-      ...(work.context === undefined ? {} : { context: work.context }),
-      fromPlaintext: mode.fromPlaintext,
-      ...(mode.legacy === undefined ? {} : { legacy: mode.legacy }),
-      ...(mode.blindIndex === undefined ? {} : { blindIndex: mode.blindIndex }),
-    });
-    if (read.fresh === undefined) return { kind: 'current' };
-    return {
-      kind: 'fresh',
-      fresh: read.fresh,
-      legacy: read.legacyPlaintext,
-      ...(read.legacyKind === undefined ? {} : { decodedBy: read.legacyKind }),
-      ...(read.index === undefined ? {} : { index: read.index }),
-    };
+    const read = refreshValue(ring, work.value, work.context, mode);
+    if (read.fresh === undefined) return CURRENT;
+    const outcome: { kind: 'fresh'; fresh: StoredValue; legacy: boolean; decodedBy?: string; index?: string } = { kind: 'fresh', fresh: read.fresh, legacy: read.legacyPlaintext };
+    if (read.legacyKind !== undefined) outcome.decodedBy = read.legacyKind;
+    if (mode.blindIndex !== undefined) outcome.index = ring.blindIndex(indexable(read.plaintext), mode.blindIndex);
+    return outcome;
   } catch (err) {
     if (!(err instanceof KeyrollError)) throw err;
     return err.keyId === undefined ? { kind: 'failed', code: err.code } : { kind: 'failed', code: err.code, keyId: err.keyId };

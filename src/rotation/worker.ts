@@ -8,8 +8,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Keyring } from '../keyring/keyring.js';
 import { decodersFrom } from './legacy/config.js';
-import { refreshRow, type RowMode, type RowWork } from './refresh-row.js';
-import type { PoolMode } from './pool.js';
+import { refreshRow, type RowMode } from './refresh-row.js';
+import { toWire, unpackPage, type Page, type PoolMode } from './pool.js';
 
 const data = workerData as { keyring: object; now: number; mode: PoolMode };
 const ring = Keyring.fromJSON(data.keyring, { clock: () => data.now });
@@ -20,9 +20,9 @@ const mode: RowMode = {
   ...(data.mode.blindIndex === undefined ? {} : { blindIndex: data.mode.blindIndex }),
 };
 
-parentPort!.on('message', (message: { id: number; work: RowWork[] }) => {
+parentPort!.on('message', (message: Page) => {
   try {
-    const outcomes = message.work.map((work) => refreshRow(ring, work, mode));
+    const outcomes = unpackPage(message).map((work) => toWire(refreshRow(ring, work, mode)));
     parentPort!.postMessage({ id: message.id, outcomes });
   } catch (err) {
     parentPort!.postMessage({ id: message.id, error: err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error' });

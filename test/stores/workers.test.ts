@@ -128,6 +128,31 @@ describe('batch re-encryption on worker threads (in process)', () => {
     for (const [id, value] of await h.all()) expect(ring.decryptString(value as string, { context: ctx(id) })).toBe(originals.get(id));
   }, 60_000);
 
+  it('a row whose context is refused fails alone, with the same outcome on one thread and on workers; values in binary form stay binary', async () => {
+    const { reencryptAll } = await built();
+    for (const workers of [0, 2]) {
+      const { h, originals } = await seeded(40);
+      await h.set(9, ringA().encryptToBytes('bytes-9', { context: ctx(9) }));
+      const before = await h.all();
+      const ring = ringAB();
+      // Row 3's context holds a number: refused (ERR_INVALID_ARGUMENT) for that row only.
+      const context = (row: { id: unknown }) => (Number(row.id) === 3 ? ({ ...ctx(3), id: 3 } as unknown as Record<string, string>) : ctx(Number(row.id)));
+      const result = await reencryptAll({ keyring: ring, store: await h.store(), batchSize: 16, workers, context });
+      expect(result.failures).toEqual([{ id: 3, code: 'ERR_INVALID_ARGUMENT' }]);
+      expect(result.counters).toMatchObject({ scanned: 40, reencrypted: 39, failed: 1 });
+      const before3 = before.get('3');
+      const after = await h.all();
+      expect(after.get('3')).toBe(before3);
+      for (const [id, value] of after) {
+        if (id === '3') continue;
+        expect(inspect(value!).keyId).toBe('B');
+        expect(ring.decryptString(value!, { context: ctx(Number(id)) })).toBe(id === '9' ? 'bytes-9' : originals.get(id));
+      }
+      expect(after.get('9')).toBeInstanceOf(Uint8Array);
+      expect(inspect(after.get('3')!).keyId).toBe('A');
+    }
+  });
+
   it('workers: a count from 0 to 64 or "auto"; auto stays on one thread for small tables', () => {
     expect(workerCount(0, 1_000_000)).toBe(0);
     expect(workerCount(3, 10)).toBe(3);
