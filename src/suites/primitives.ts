@@ -40,13 +40,31 @@ export const sha256Latin1: (data: Uint8Array) => string = oneShot
 const GCM_CHUNK = 1024 * 1024;
 
 /**
+ * GCM associated data: one buffer, or two parts authenticated as their
+ * concatenation. GCM absorbs associated data incrementally (GHASH carries a
+ * partial block from one call to the next, NIST SP 800-38D), so two
+ * `setAAD` calls give exactly the tag of one call over `a || b`, without
+ * allocating and copying the concatenation for every message.
+ */
+export type GcmAad = Uint8Array | readonly [Uint8Array, Uint8Array];
+
+function setAad(cipher: { setAAD(data: Uint8Array): unknown }, aad: GcmAad): void {
+  if (aad instanceof Uint8Array) {
+    cipher.setAAD(aad);
+    return;
+  }
+  cipher.setAAD(aad[0]);
+  if (aad[1].length > 0) cipher.setAAD(aad[1]);
+}
+
+/**
  * AES-256-GCM encryption of `plaintext` written into `out` at `offset`,
  * followed by the 16-byte tag. Returns the number of bytes written.
  */
 export function aesGcmSealInto(
   key: Uint8Array,
   iv: Uint8Array,
-  aad: Uint8Array,
+  aad: GcmAad,
   plaintext: Uint8Array,
   out: Uint8Array,
   offset: number,
@@ -54,7 +72,7 @@ export function aesGcmSealInto(
   // No `authTagLength` option: GCM encryption makes a 16-byte tag by default,
   // and the option costs an object and its validation on every message.
   const cipher = nodeCrypto.createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(aad);
+  setAad(cipher, aad);
   let written = 0;
   for (let start = 0; start < plaintext.length; start += GCM_CHUNK) {
     const body = cipher.update(plaintext.length <= GCM_CHUNK ? plaintext : plaintext.subarray(start, start + GCM_CHUNK));
@@ -113,12 +131,12 @@ export function aesGcmOpenParts(key: Uint8Array, iv: Uint8Array, aad: Uint8Array
 export function aesGcmOpen(
   key: Uint8Array,
   iv: Uint8Array,
-  aad: Uint8Array,
+  aad: GcmAad,
   ciphertext: Uint8Array,
   tag: Uint8Array,
 ): Buffer | undefined {
   const decipher = nodeCrypto.createDecipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
-  decipher.setAAD(aad);
+  setAad(decipher, aad);
   decipher.setAuthTag(tag);
   let body: Buffer;
   if (ciphertext.length <= GCM_CHUNK) {

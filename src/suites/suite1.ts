@@ -7,12 +7,13 @@
  *   info           = INFO_LABEL || version | suite | idLen | keyId | salt
  *   K_msg || C     = HKDF-Expand(PRK, info, 64)                            (per message)
  *   ct || tag      = AES-256-GCM(K_msg, IV = 0^96, AAD = header || C || context, plaintext)
+ *                    (the AAD given to GCM in two parts: see GcmAad in primitives.ts)
  * @module
  */
 import { envelopeLength, writeHeaderPrefix, CURRENT_VERSION, SUITE_1, type ParsedEnvelope } from '../envelope/format.js';
 import { aesGcmOpen, aesGcmSealInto, randomFillInto } from './primitives.js';
 import { equalsLatin1Digest, hkdfExpand64Plan, hkdfExtract, hmacKey, writeLatin1Digest, type Expand64, type HmacKey } from './hmac.js';
-import { associatedData, EXTRACT_SALT, INFO_LABEL, ZERO_IV } from './suite1-layout.js';
+import { EXTRACT_SALT, INFO_LABEL, ZERO_IV } from './suite1-layout.js';
 
 export { EXTRACT_SALT, INFO_LABEL, ZERO_IV } from './suite1-layout.js';
 
@@ -70,7 +71,7 @@ export function seal1(keyId: string, key: Suite1Key, plaintext: Uint8Array, cont
   try {
     writeLatin1Digest(out, commitmentOffset, commitment);
     const bodyOffset = commitmentOffset + SUITE_1.commitmentLength;
-    aesGcmSealInto(MESSAGE_KEY, ZERO_IV, associatedData(out, bodyOffset, context), plaintext, out, bodyOffset);
+    aesGcmSealInto(MESSAGE_KEY, ZERO_IV, [out.subarray(0, bodyOffset), context], plaintext, out, bodyOffset);
     return out;
   } finally {
     MESSAGE_KEY.fill(0);
@@ -87,7 +88,7 @@ export function open1(envelope: ParsedEnvelope, key: Suite1Key, context: Uint8Ar
     return aesGcmOpen(
       MESSAGE_KEY,
       ZERO_IV,
-      associatedData(bytes, bodyOffset, context),
+      [bytes.subarray(0, bodyOffset), context],
       bytes.subarray(bodyOffset, tagOffset),
       bytes.subarray(tagOffset),
     );
