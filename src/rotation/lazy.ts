@@ -195,17 +195,30 @@ export function readAndRefresh(ring: Keyring, stored: StoredValue, options: Refr
   // Checked on every read, so a bad definition fails at once, not at the first stale value.
   if (options.blindIndex !== undefined) indexSpec(options.blindIndex);
   // Canonicalised once for the open and the seal.
-  const read = refreshValue(ring, stored, canonicalContext(options.context), options);
+  const read = result(readValue(ring, stored, canonicalContext(options.context), options));
   if (options.blindIndex === undefined || read.fresh === undefined) return read;
   return Object.assign(read, { index: ring.blindIndex(indexable(read.plaintext), options.blindIndex) });
 }
 
+/** What reading one value found, before it is dressed as a {@link RefreshResult}. Package-internal. */
+export interface ValueRead {
+  readonly plaintext: Uint8Array;
+  /** The replacement under the active key, when the value is stale. */
+  readonly fresh: StoredValue | undefined;
+  /** The value was legacy plaintext. */
+  readonly legacy: boolean;
+  /** The legacy decoder that read it. */
+  readonly legacyKind: string | undefined;
+  /** The key that made the envelope. */
+  readonly keyId: string | undefined;
+}
+
 /**
- * Package-internal: {@link readAndRefresh} without its checks and without
- * the index, for callers that checked the options once (the batch job) and
- * give the context as canonical bytes.
+ * Package-internal: {@link readAndRefresh} without its checks, its index
+ * and its result object, for callers that checked the options once (the
+ * batch job) and give the context as canonical bytes.
  */
-export function refreshValue(ring: Keyring, stored: StoredValue, context: Uint8Array, options: Omit<RefreshOptions, 'context' | 'blindIndex'>): RefreshResult {
+export function readValue(ring: Keyring, stored: StoredValue, context: Uint8Array, options: Omit<RefreshOptions, 'context' | 'blindIndex'>): ValueRead {
   const counters = options.counters;
   if (counters) counters.reads++;
   const { open, seal } = keyringInternals;
@@ -225,7 +238,7 @@ export function refreshValue(ring: Keyring, stored: StoredValue, context: Uint8A
         counters.stale++;
         counters.legacyDecoded++;
       }
-      return Object.assign(result(plaintext, true, fresh, false, undefined), { legacyKind: decoder.kind });
+      return { plaintext, fresh, legacy: false, legacyKind: decoder.kind, keyId: undefined };
     }
     if (options.fromPlaintext !== true || !KeyrollError.is(err, 'ERR_MALFORMED_ENVELOPE')) throw err;
     if (!(options.isLegacy === undefined ? !looksLikeEnvelope(stored) : options.isLegacy(stored) === true)) throw err;
@@ -235,12 +248,11 @@ export function refreshValue(ring: Keyring, stored: StoredValue, context: Uint8A
       counters.stale++;
       counters.legacyPlaintext++;
     }
-    return result(plaintext, true, fresh, true, undefined);
+    return { plaintext, fresh, legacy: true, legacyKind: undefined, keyId: undefined };
   }
-  if (!opened.stale) return result(opened.plaintext, false, undefined, false, opened.keyId);
+  if (!opened.stale) return { plaintext: opened.plaintext, fresh: undefined, legacy: false, legacyKind: undefined, keyId: opened.keyId };
   if (counters) counters.stale++;
-  const fresh = sameForm(ring, stored, opened, context);
-  return result(opened.plaintext, true, fresh, false, opened.keyId);
+  return { plaintext: opened.plaintext, fresh: sameForm(ring, stored, opened, context), legacy: false, legacyKind: undefined, keyId: opened.keyId };
 }
 
 /**
@@ -363,17 +375,19 @@ function sameForm(ring: Keyring, stored: StoredValue, opened: OpenResult, contex
   return seal(ring, opened.plaintext, context, 'binary');
 }
 
-function result(plaintext: Uint8Array, stale: boolean, fresh: StoredValue | undefined, legacy: boolean, keyId: string | undefined): RefreshResult {
+function result(read: ValueRead): RefreshResult {
+  const { plaintext } = read;
   const out = {
     plaintext,
-    stale,
-    legacyPlaintext: legacy,
+    stale: read.fresh !== undefined,
+    legacyPlaintext: read.legacy,
     get text(): string {
       return fromUtf8(plaintext, 'the plaintext');
     },
   };
-  if (fresh !== undefined) Object.assign(out, { fresh });
-  if (keyId !== undefined) Object.assign(out, { keyId });
+  if (read.fresh !== undefined) Object.assign(out, { fresh: read.fresh });
+  if (read.keyId !== undefined) Object.assign(out, { keyId: read.keyId });
+  if (read.legacyKind !== undefined) Object.assign(out, { legacyKind: read.legacyKind });
   return out as RefreshResult;
 }
 

@@ -8,7 +8,7 @@ import { KeyrollError } from '../errors.js';
 import type { Keyring } from '../keyring/keyring.js';
 import type { BlindIndexOptions } from '../lookup/spec.js';
 import type { LegacyDecoder } from './legacy/decoder.js';
-import { indexable, refreshValue, type StoredValue } from './lazy.js';
+import { indexable, readValue, type StoredValue } from './lazy.js';
 
 /** What the crypto says about one stored value. */
 export type RowOutcome =
@@ -49,9 +49,9 @@ const CURRENT: RowOutcome = Object.freeze({ kind: 'current' });
  */
 export function refreshRow(ring: Keyring, work: RowWork, mode: RowMode): RowOutcome {
   try {
-    const read = refreshValue(ring, work.value, work.context, mode);
+    const read = readValue(ring, work.value, work.context, mode);
     if (read.fresh === undefined) return CURRENT;
-    const outcome: { kind: 'fresh'; fresh: StoredValue; legacy: boolean; decodedBy?: string; index?: string } = { kind: 'fresh', fresh: read.fresh, legacy: read.legacyPlaintext };
+    const outcome: { kind: 'fresh'; fresh: StoredValue; legacy: boolean; decodedBy?: string; index?: string } = { kind: 'fresh', fresh: read.fresh, legacy: read.legacy };
     if (read.legacyKind !== undefined) outcome.decodedBy = read.legacyKind;
     if (mode.blindIndex !== undefined) outcome.index = ring.blindIndex(indexable(read.plaintext), mode.blindIndex);
     return outcome;
