@@ -190,8 +190,9 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
   const workers = options.legacy !== undefined && configs === undefined ? 0 : workerCount(options.workers, total);
   const poolMode: PoolMode = { fromPlaintext: mode.fromPlaintext, ...(configs === undefined ? {} : { legacy: configs }), ...(mode.blindIndex === undefined ? {} : { blindIndex: mode.blindIndex }) };
   const pool = workers > 0 ? createRowPool(ring, workers, poolMode) : undefined;
-  // With workers, enough pages in flight to keep every worker busy while this thread reads and writes.
-  const limit = pool === undefined ? concurrency : Math.max(concurrency, workers + 1);
+  // With workers, two pages in flight per worker: each has the next page queued while it works on
+  // one, and this thread reads and writes meanwhile.
+  const limit = pool === undefined ? concurrency : Math.max(concurrency, 2 * workers);
 
   // Pages are read in order (each cursor comes from the page before); writes
   // may overlap up to `concurrency`, and the checkpoint only ever advances
