@@ -49,6 +49,11 @@ export function canonicalContext(context: Context | undefined | null): Uint8Arra
     length += 8 + k.length + v.length;
   }
   if (entries.length > 1) entries.sort((a, b) => compareBytes(a[0], b[0]));
+  return recordBytes(entries, length);
+}
+
+/** A record's canonical bytes from its encoded entries, already in order; `length` is the total. */
+function recordBytes(entries: ReadonlyArray<readonly [Uint8Array, Uint8Array]>, length: number): Uint8Array {
   const out = new Uint8Array(length);
   out[0] = TAG_RECORD;
   writeU32(out, 1, entries.length);
@@ -62,6 +67,29 @@ export function canonicalContext(context: Context | undefined | null): Uint8Arra
     offset += 4 + v.length;
   }
   return out;
+}
+
+/**
+ * Package-internal: canonical bytes of record contexts that all have the
+ * same `names` (the batch job's context templates), the names encoded and
+ * ordered once. Each call takes the values in the order of `names` and
+ * gives exactly `canonicalContext` of that record, including its refusal
+ * of a value that is not well-formed Unicode.
+ */
+export function canonicalRecordOf(names: readonly string[]): (values: readonly string[]) => Uint8Array {
+  const keys = names.map((name) => asciiBytes(name) ?? utf8(name, 'a context key'));
+  const order = keys.map((_, i) => i).sort((a, b) => compareBytes(keys[a]!, keys[b]!));
+  return (values) => {
+    if (names.length === 0) return EMPTY;
+    let length = 5;
+    const entries = order.map((i): [Uint8Array, Uint8Array] => {
+      const value = values[i]!;
+      const v = asciiBytes(value) ?? utf8(value, () => `the context value for "${safeName(names[i]!)}"`);
+      length += 8 + keys[i]!.length + v.length;
+      return [keys[i]!, v];
+    });
+    return recordBytes(entries, length);
+  };
 }
 
 /*

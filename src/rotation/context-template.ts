@@ -10,7 +10,7 @@
  * @module
  */
 import { fail } from '../errors.js';
-import type { Context } from '../envelope/context.js';
+import { canonicalContext, canonicalRecordOf, type Context } from '../envelope/context.js';
 import type { Row, RowStoreTarget } from './store.js';
 
 /**
@@ -61,12 +61,45 @@ export function parseContextTemplate(template: string): ContextTemplate {
     for (const p of parts) if ('column' in p) columns.add(p.column);
     entries.push([name, parts]);
   }
+  const text = (row: Row, parts: readonly Part[]): string => parts.map((p) => ('literal' in p ? p.literal : columnText(row, p.column))).join('');
   const build: RowContext = (row) => {
     const context: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (const [name, parts] of entries) context[name] = parts.map((p) => ('literal' in p ? p.literal : columnText(row, p.column))).join('');
+    for (const [name, parts] of entries) context[name] = text(row, parts);
     return context;
   };
+  const record = canonicalRecordOf(entries.map(([name]) => name));
+  CANONICAL.set(build, (row) => {
+    const values = entries.map(([, parts]) => text(row, parts));
+    return () => record(values);
+  });
   return { columns: [...columns], build };
+}
+
+/*
+ * A template's canonical-bytes builder, by its `build` function: the batch
+ * job makes each row's canonical context from it directly, without
+ * building the record and checking it as a caller's context.
+ */
+const CANONICAL = new WeakMap<RowContext, (row: Row) => () => Uint8Array>();
+const NO_CONTEXT = (): Uint8Array => canonicalContext(undefined);
+
+/**
+ * Package-internal: for each row, the canonical bytes of its context in two
+ * steps, as the batch job needs them. The first step builds the context (an
+ * error there is the job's configuration, and stops it); the second
+ * canonicalises it (an error there, a value that is not a string or not
+ * well-formed Unicode, belongs to the row). Gives exactly
+ * `canonicalContext(build(row))`; a parsed template takes a shorter path.
+ */
+export function rowCanonicalContext(build: RowContext | undefined): (row: Row) => () => Uint8Array {
+  if (build === undefined) return () => NO_CONTEXT;
+  return (
+    CANONICAL.get(build) ??
+    ((row) => {
+      const context = build(row);
+      return () => canonicalContext(context);
+    })
+  );
 }
 
 /**

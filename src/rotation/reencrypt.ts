@@ -7,7 +7,6 @@
  */
 import { KeyrollError, fail } from '../errors.js';
 import { checkOptions } from '../args.js';
-import { canonicalContext } from '../envelope/context.js';
 import type { Keyring } from '../keyring/keyring.js';
 import { indexSpec, type BlindIndexOptions } from '../lookup/spec.js';
 import { createRowPool, workerCount, type PoolMode, type RowPool } from './pool.js';
@@ -15,7 +14,7 @@ import { refreshRow, type RowMode, type RowOutcome, type RowWork } from './refre
 import { checkDecoders, type LegacyDecoder } from './legacy/decoder.js';
 import { legacyConfigs } from './legacy/config.js';
 import { checkShard, type Row, type RowChange, type RowId, type RowStore, type Shard } from './store.js';
-import { resolveRowContext, type RowContext } from './context-template.js';
+import { resolveRowContext, rowCanonicalContext, type RowContext } from './context-template.js';
 import { zeroCounters, type Checkpoint, type JobCounters } from './checkpoint.js';
 import { countKeyIds, type KeyIdCounts } from './dry-run.js';
 
@@ -166,7 +165,7 @@ export async function reencryptAll(options: ReencryptOptions): Promise<Reencrypt
   }
   const ring = options.keyring;
   if (ring === undefined) fail('ERR_INVALID_ARGUMENT', 'reencryptAll needs a keyring (only a dry run works without one)');
-  const buildContext = resolveRowContext(options.context, store.target);
+  const buildContext = rowCanonicalContext(resolveRowContext(options.context, store.target));
   const maxFailures = checkInt(options.maxReportedFailures ?? 1000, 'maxReportedFailures', 0, 10_000_000);
 
   const saved = await options.checkpoint?.load();
@@ -243,7 +242,7 @@ interface BatchOutcome {
   readonly delta: JobCounters;
 }
 
-async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[], buildContext: RowContext | undefined, mode: RowMode, pool: RowPool | undefined): Promise<BatchOutcome> {
+async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[], buildContext: (row: Row) => () => Uint8Array, mode: RowMode, pool: RowPool | undefined): Promise<BatchOutcome> {
   const counters = zeroCounters();
   const changes: RowChange[] = [];
   const batchFailures: RowFailure[] = [];
@@ -253,9 +252,9 @@ async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[]
   // error that stops the job; one that builds but is refused (a value that is not a string) fails its row.
   const refused = new Map<number, RowOutcome>();
   const work: RowWork[] = rows.map((row, i) => {
-    const context = buildContext?.(row);
+    const canonical = buildContext(row);
     try {
-      return { value: row.value, context: canonicalContext(context) };
+      return { value: row.value, context: canonical() };
     } catch (err) {
       if (!(err instanceof KeyrollError)) throw err;
       refused.set(i, { kind: 'failed', code: err.code });
