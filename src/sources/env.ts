@@ -6,8 +6,13 @@
  */
 import { fail, KeyrollError } from '../errors.js';
 import { documentFromFields, type FieldSource } from './fields.js';
+import { parseMasterKey } from './master-key.js';
 import { parseSecretJson, readKeyringText } from './read.js';
-import { loadSealedKeyringFile } from './sealed-file.js';
+import { sealedHeader, unsealText } from './sealed.js';
+
+const MASTER = 'KEYROLL_MASTER_KEY';
+const PASSPHRASE = 'KEYROLL_PASSPHRASE';
+type EnvUnlock = { masterKey: string } | { passphrase: string };
 
 const own = (env: Readonly<Record<string, string | undefined>>, name: string): string | undefined =>
   // Own properties only: process.env-like objects, never their prototype.
@@ -29,16 +34,36 @@ export async function loadKeyringFromEnv(env: Readonly<Record<string, string | u
     label: 'the environment',
     documentFields: ['KEYROLL_KEYRING'],
     loadFile: async (path, unlock, minGeneration) => {
-      if (unlock !== undefined) return loadSealedKeyringFile(path, unlock, minGeneration === undefined ? {} : { minGeneration });
       const { text, sealed } = await readKeyringText(path);
-      if (sealed) {
-        fail('ERR_INVALID_KEYRING', `KEYROLL_KEYRING_FILE names a sealed keyring (${path}): set KEYROLL_MASTER_KEY or KEYROLL_PASSPHRASE to unlock it`, { file: path });
+      const label = `keyring file ${path} (KEYROLL_KEYRING_FILE)`;
+      if (sealed && unlock === undefined) {
+        fail('ERR_INVALID_KEYRING', `KEYROLL_KEYRING_FILE names a sealed keyring (${path}): set ${MASTER} or ${PASSPHRASE} to unlock it`, { file: path });
       }
-      return parseSecretJson(text, `keyring file ${path} (KEYROLL_KEYRING_FILE)`, path);
+      if (unlock === undefined) return parseSecretJson(text, label, path);
+      const given = 'masterKey' in unlock ? MASTER : PASSPHRASE;
+      if (!sealed) fail('ERR_INVALID_KEYRING', `${label} is not a sealed keyring: ${given} unlocks a sealed file only; unset it to load a plain keyring file`, { file: path });
+      return (await unsealText(text, envUnlock(unlock, sealedHeader(text, path).wrapper.kind, label, path), path, minGeneration === undefined ? {} : { minGeneration })).document;
     },
     minGeneration: options.minGeneration,
   };
   return documentFromFields(source);
+}
+
+/**
+ * The unlock options for a sealed file's wrapper kind, or an error naming the
+ * variable to set: the file's header says how it was sealed, with no key.
+ */
+function envUnlock(unlock: EnvUnlock, kind: string, label: string, path: string): { masterKey: Uint8Array } | { passphrase: string } {
+  const given = 'masterKey' in unlock ? MASTER : PASSPHRASE;
+  const wanted = kind === 'master-key' ? MASTER : kind === 'passphrase' ? PASSPHRASE : undefined;
+  if (wanted === undefined) {
+    fail('ERR_INVALID_ARGUMENT', `${label} was sealed with a "${kind.slice(0, 64)}" key wrapper, which ${MASTER} and ${PASSPHRASE} cannot unlock: load it with that wrapper in code`, { file: path });
+  }
+  if (wanted !== given) {
+    fail('ERR_INVALID_ARGUMENT', `${label} was sealed with ${kind === 'master-key' ? 'a master key' : 'a passphrase'}: set ${wanted} instead of ${given}`, { file: path });
+  }
+  if ('passphrase' in unlock) return unlock;
+  return { masterKey: parseMasterKey(unlock.masterKey, `environment variable ${MASTER}`, `the file was sealed with a master key, so set ${MASTER} to that key`) };
 }
 
 /**

@@ -25,12 +25,14 @@ const FORMS = `hex (e.g. \`openssl rand -hex 32\` or \`keyroll keygen\`) or base
  * after an explicit `base64:` prefix, and must decode to at least 32 bytes.
  * Anything else (a typed passphrase, unprefixed base64, a short key) is
  * refused with `ERR_INVALID_ARGUMENT` and a hint; the value is never echoed.
+ * `what` names the value in messages; `asPassphrase` is the hint for a value
+ * that looks like a passphrase (where to pass it instead).
  * @example
  * ```ts
  * const bytes = parseMasterKey(process.env.KEYROLL_MASTER_KEY!); // 'a3f1...' or 'base64:o/E...'
  * ```
  */
-export function parseMasterKey(value: string | Uint8Array, what = 'master key'): Uint8Array {
+export function parseMasterKey(value: string | Uint8Array, what = 'master key', asPassphrase = 'pass it with --passphrase-env, KEYROLL_PASSPHRASE or { passphrase } instead'): Uint8Array {
   if (value instanceof Uint8Array) {
     if (value.length < MIN_MASTER_KEY_BYTES) fail('ERR_INVALID_ARGUMENT', `${what} must be at least ${MIN_MASTER_KEY_BYTES} bytes`);
     return value;
@@ -53,7 +55,7 @@ export function parseMasterKey(value: string | Uint8Array, what = 'master key'):
     unprefixed.fill(0);
     fail('ERR_INVALID_ARGUMENT', `${what} looks like base64 without the "${BASE64_PREFIX}" prefix, which keyroll no longer guesses: write it as "${BASE64_PREFIX}<the value>"`);
   }
-  return fail('ERR_INVALID_ARGUMENT', `${what} is not a master key (${FORMS}); it looks like a passphrase: pass it with --passphrase-env, KEYROLL_PASSPHRASE or { passphrase } instead`);
+  return fail('ERR_INVALID_ARGUMENT', `${what} is not a master key (${FORMS}); it looks like a passphrase: ${asPassphrase}`);
 }
 
 /**

@@ -12,6 +12,7 @@ import { expectKeyrollError, expectNoSecretIn, tempDir } from './helpers.js';
 const ring = Keyring.create({ keys: [generateKey({ id: 'k1' })] });
 const doc = JSON.stringify(ring.export());
 const NO_API = /Keyring\.|fromSealedFile|fromEnv|\(path/;
+const NO_API_OR_FLAG = /Keyring\.|fromSealedFile|fromEnv|\{ (masterKey|passphrase) \}|--(master-key|passphrase)-env/;
 
 async function message(env: Record<string, string>): Promise<string> {
   const err = await expectKeyrollError(() => Keyring.fromEnv(env), 'ERR_INVALID_KEYRING');
@@ -32,6 +33,37 @@ describe('Keyring.fromEnv, sealed keyrings', () => {
     const sealed = await sealKeyring(ring, { masterKey: 'a'.repeat(64) });
     const text = await message({ KEYROLL_KEYRING: sealed });
     expect(text).toMatch(/KEYROLL_KEYRING_FILE and set KEYROLL_MASTER_KEY or KEYROLL_PASSPHRASE/);
+  });
+
+  it('the wrong unlock variable for the file names the one to set, never an API call', async () => {
+    const byPassphrase = join(tempDir(), 'keyring.sealed');
+    writeFileSync(byPassphrase, await sealKeyring(ring, { passphrase: 'correct horse battery staple' }));
+    const master = await expectKeyrollError(() => Keyring.fromEnv({ KEYROLL_KEYRING_FILE: byPassphrase, KEYROLL_MASTER_KEY: 'a'.repeat(64) }), 'ERR_INVALID_ARGUMENT');
+    expect(master.message).toMatch(/\(KEYROLL_KEYRING_FILE\) was sealed with a passphrase: set KEYROLL_PASSPHRASE instead of KEYROLL_MASTER_KEY$/);
+    expect(master.message).not.toMatch(NO_API_OR_FLAG);
+    const byMaster = join(tempDir(), 'keyring.sealed');
+    writeFileSync(byMaster, await sealKeyring(ring, { masterKey: 'a'.repeat(64) }));
+    const pass = await expectKeyrollError(() => Keyring.fromEnv({ KEYROLL_KEYRING_FILE: byMaster, KEYROLL_PASSPHRASE: 'hunter22' }), 'ERR_INVALID_ARGUMENT');
+    expect(pass.message).toMatch(/was sealed with a master key: set KEYROLL_MASTER_KEY instead of KEYROLL_PASSPHRASE$/);
+    expect(pass.message).not.toMatch(NO_API_OR_FLAG);
+  });
+
+  it('a KEYROLL_MASTER_KEY that is not a master key is named as that variable, never echoed', async () => {
+    const file = join(tempDir(), 'keyring.sealed');
+    writeFileSync(file, await sealKeyring(ring, { masterKey: 'a'.repeat(64) }));
+    const short = await expectKeyrollError(() => Keyring.fromEnv({ KEYROLL_KEYRING_FILE: file, KEYROLL_MASTER_KEY: 'abcd' }), 'ERR_INVALID_ARGUMENT');
+    expect(short.message).toMatch(/^environment variable KEYROLL_MASTER_KEY: a hex master key needs an even number of digits, at least 64/);
+    const typed = await expectKeyrollError(() => Keyring.fromEnv({ KEYROLL_KEYRING_FILE: file, KEYROLL_MASTER_KEY: 'my secret words' }), 'ERR_INVALID_ARGUMENT');
+    expect(typed.message).toMatch(/^environment variable KEYROLL_MASTER_KEY is not a master key .* set KEYROLL_MASTER_KEY to that key$/);
+    expect(typed.message).not.toMatch(NO_API_OR_FLAG);
+    expectNoSecretIn(typed, ['my secret words']);
+  });
+
+  it('an unlock variable with a plain KEYROLL_KEYRING_FILE says to unset it', async () => {
+    const file = join(tempDir(), 'keyring.json');
+    writeFileSync(file, doc);
+    const text = await message({ KEYROLL_KEYRING_FILE: file, KEYROLL_PASSPHRASE: 'hunter22' });
+    expect(text).toMatch(/\(KEYROLL_KEYRING_FILE\) is not a sealed keyring: KEYROLL_PASSPHRASE unlocks a sealed file only; unset it/);
   });
 
   it('an empty environment lists every variable, including the unlock ones', async () => {

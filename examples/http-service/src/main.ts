@@ -73,5 +73,6 @@ function watchOptions(env: Readonly<Record<string, string | undefined>>): WatchO
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env['PORT'] ?? 8080);
   const server = await startService(process.env);
-  server.listen(port, () => console.log(`http-service listening on :${port}`));
+  // `npm start` runs tsx, which runs this file in a child process: SIGHUP goes to this pid, printed here.
+  server.listen(port, () => console.log(`http-service listening on :${port} (pid ${process.pid}; \`kill -HUP ${process.pid}\` reloads the keyring)`));
 }
