@@ -2,7 +2,8 @@
 # A new user's first hour, proven: clones the repository (its committed HEAD)
 # into an empty temporary folder with nothing beside it, runs the README's
 # quick-start commands exactly as written, and checks that
-#  - `npm install && npm run demo` prints the demo and nothing of the build,
+#  - `npm install && npm run demo` prints the demo and nothing of the build (no
+#    npm warnings either),
 #  - a second `npm run demo` does not rebuild,
 #  - `npm test` passes (no test reads anything outside the clone); with
 #    KEYROLL_FRESH_CLONE_NODES="22 24" (as .ci/run sets it) the suite runs on
@@ -39,9 +40,14 @@ export npm_config_prefer_offline=true npm_config_audit=false npm_config_fund=fal
 t0=$SECONDS
 bash -c "${commands[0]}" >"$tmp/first.log" 2>&1 || { cat "$tmp/first.log"; echo "fresh-clone: '${commands[0]}' failed" >&2; exit 1; }
 say "'${commands[0]}' took $((SECONDS - t0)) s"
-# The demo's own output and npm's lines, nothing of the build.
+# The demo's own output and npm's summary lines, nothing of the build and no
+# npm warnings (the repository's .npmrc keeps npm to errors).
 if grep -nE 'tsup|Build (start|success)|empty chunk|^(ESM|CJS|DTS) ' "$tmp/first.log"; then
   echo "fresh-clone: the output above shows build log lines" >&2
+  exit 1
+fi
+if grep -n '^npm warn' "$tmp/first.log"; then
+  echo "fresh-clone: the output above shows npm warnings" >&2
   exit 1
 fi
 grep -q '^Done in ' "$tmp/first.log" || { cat "$tmp/first.log"; echo "fresh-clone: the demo did not finish" >&2; exit 1; }

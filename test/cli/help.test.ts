@@ -40,6 +40,11 @@ describe('keyroll help', () => {
     expect(r.stdout).toMatch(/token issue/);
   });
 
+  it('`--min-version` is explained as the envelope format version, with `disable` as the minimum key version', () => {
+    const help = ok(workdir(), ['init', '--help']).replace(/\s+/g, ' ');
+    expect(help).toMatch(/--min-version N policy\.minVersion: the lowest envelope FORMAT version that decrypts \(the 1 of kr1\.; today the only one\)\. Not a key version: to stop accepting an old key, `keyroll disable` it/);
+  });
+
   it('an unknown command or subcommand is exit 2 and says where the list is', () => {
     const dir = workdir();
     fails(dir, ['help', 'rotate-everything'], 2, /unknown command "rotate-everything"; run `keyroll --help`/);
