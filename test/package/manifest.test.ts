@@ -58,6 +58,18 @@ describe('package.json exports', () => {
     expect(Object.keys(pkg.dependencies ?? {})).toEqual([]);
   });
 
+  it('installs from source: a prepare script builds dist/, and the README names the repository it points to', () => {
+    const meta = pkg as unknown as { scripts: Record<string, string>; repository: { url: string }; homepage: string; bugs: { url: string }; bin: Record<string, string> };
+    expect(meta.scripts['prepare']).toMatch(/^node scripts\/build\.mjs /);
+    const repo = meta.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    expect(meta.homepage.startsWith(repo)).toBe(true);
+    expect(meta.bugs.url).toBe(`${repo}/issues`);
+    expect(meta.bin).toEqual({ keyroll: './dist/cli.js' });
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain(`npm install ${meta.repository.url}`);
+    expect(readme).toContain('npx keyroll --help');
+  });
+
   it('ships only dist/ and the docs files', () => {
     expect(pkg.files.filter((f) => !f.startsWith('!')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'dist'].sort());
   });
