@@ -12,7 +12,7 @@
  * reported as the median over rounds with their spread.
  * Imports the built package (../dist).
  *
- *   node bench/reencrypt.mjs [--quick]
+ *   node bench/reencrypt.mjs [--quick] [--rows N]      N rows instead of 200,000
  *   node --expose-gc bench/reencrypt.mjs --million     1,000,000 rows, default workers: rows/s and peak RSS
  *
  * `npm run bench` calls benchReencrypt({ quick }) from its own runner.
@@ -159,10 +159,10 @@ const cpuSeconds = () => {
  * Rates are medians over rounds; ratios are medians of per-round ratios.
  * @param {{ quick?: boolean }} options
  */
-export async function benchReencrypt({ quick = false } = {}) {
+export async function benchReencrypt({ quick = false, rows: rowsOption } = {}) {
   // 200,000 rows: a job's fixed costs (starting worker threads, which load and compile the
   // package afresh) are a fifth of a 50,000-row run and would hide what the workers do per row.
-  const rows = quick ? 5_000 : 200_000;
+  const rows = rowsOption ?? (quick ? 5_000 : 200_000);
   const rounds = quick ? 1 : 3;
   const dir = mkdtempSync(join(tmpdir(), 'keyroll-bench-'));
   try {
@@ -243,8 +243,8 @@ const f = (n) => Math.round(n).toLocaleString('en-US');
 const x = (v) => `${v.median.toFixed(2)} (${v.min.toFixed(2)}-${v.max.toFixed(2)})`;
 
 /** `npm run bench` section: {@link benchReencrypt} as text. */
-export async function benchReencryptReport({ quick = false } = {}) {
-  const r = await benchReencrypt({ quick });
+export async function benchReencryptReport({ quick = false, rows } = {}) {
+  const r = await benchReencrypt({ quick, rows });
   return [
     `SQLite, ${f(r.rows)} rows, batch ${BATCH}, ${r.rounds} rounds on copies of one seeded file; ratios: median over rounds (min-max).`,
     '',
@@ -262,6 +262,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (process.argv.includes('--million')) {
     console.log(JSON.stringify(await benchMillion(), null, 2));
   } else {
-    console.log(await benchReencryptReport({ quick: process.argv.includes('--quick') }));
+    const at = process.argv.indexOf('--rows');
+    const rows = at === -1 ? undefined : Number(process.argv[at + 1]);
+    if (rows !== undefined && !(Number.isInteger(rows) && rows >= 1000)) throw new Error('bench: --rows takes a whole number of at least 1000');
+    console.log(await benchReencryptReport({ quick: process.argv.includes('--quick'), rows }));
   }
 }
