@@ -1,5 +1,6 @@
 /**
- * A small interleaved benchmark harness.
+ * A small interleaved benchmark harness for Node: the method of slices.mjs
+ * (shared with the Chromium run of bench/web.mjs) on this process's clock.
  *
  * Why not tinybench: tinybench times every call with `performance.now()`,
  * which adds the same constant to every variant and pulls ratios towards 1
@@ -12,13 +13,9 @@
  * slice, not the result.
  * @module
  */
+import * as slices from './slices.mjs';
 
-/** Median of numbers (mean of the middle two for an even count). */
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
+export const median = slices.median;
 
 /*
  * The clock is the CPU time of this process (user + system, from
@@ -37,73 +34,19 @@ const now = wall
       return (usage.user + usage.system) * 1000;
     };
 
-/**
- * Runs `fn` (synchronous) for about `budgetMs` of clock time, in batches
- * sized so that a batch lasts about a millisecond; returns ops per second.
- */
+/** {@link slices.measureSync} on this process's clock. */
 export function measureSync(fn, budgetMs) {
-  const budget = budgetMs * 1e6;
-  let batch = 1;
-  let ops = 0;
-  let elapsed = 0;
-  while (elapsed < budget) {
-    const start = now();
-    for (let i = 0; i < batch; i++) fn();
-    const took = now() - start;
-    elapsed += took;
-    ops += batch;
-    if (took < 1e6 && batch < 1 << 20) batch *= 2;
-  }
-  return ops / (elapsed / 1e9);
+  return slices.measureSync(fn, budgetMs, now);
 }
 
-/** Same as {@link measureSync} for a function returning a promise: every call is awaited before the next. */
-export async function measureAsync(fn, budgetMs) {
-  const budget = budgetMs * 1e6;
-  let batch = 1;
-  let ops = 0;
-  let elapsed = 0;
-  while (elapsed < budget) {
-    const start = now();
-    for (let i = 0; i < batch; i++) await fn();
-    const took = now() - start;
-    elapsed += took;
-    ops += batch;
-    if (took < 1e6 && batch < 1 << 20) batch *= 2;
-  }
-  return ops / (elapsed / 1e9);
+/** {@link slices.measureAsync} on this process's clock. */
+export function measureAsync(fn, budgetMs) {
+  return slices.measureAsync(fn, budgetMs, now);
 }
 
-/**
- * Runs a case: `variants` is a list of `{ name, fn, async? }`, the first
- * being the baseline. Returns, per variant, the median ops/s and the median
- * of the per-slice ratios to the baseline, plus the spread of those ratios.
- */
-export async function runCase(variants, { slices, budgetMs, warmupMs }) {
-  for (const v of variants) {
-    if (v.async) await measureAsync(v.fn, warmupMs);
-    else measureSync(v.fn, warmupMs);
-  }
-  const rates = variants.map(() => []);
-  for (let s = 0; s < slices; s++) {
-    for (let j = 0; j < variants.length; j++) {
-      // Rotate the order each slice so that no variant always runs first or last.
-      const index = (j + s) % variants.length;
-      const v = variants[index];
-      rates[index].push(v.async ? await measureAsync(v.fn, budgetMs) : measureSync(v.fn, budgetMs));
-    }
-  }
-  const base = rates[0];
-  return variants.map((v, i) => {
-    const ratios = rates[i].map((r, s) => r / base[s]);
-    return {
-      name: v.name,
-      opsPerSec: median(rates[i]),
-      ratio: median(ratios),
-      minRatio: Math.min(...ratios),
-      maxRatio: Math.max(...ratios),
-    };
-  });
+/** {@link slices.runCase} on this process's clock: `variants` is a list of `{ name, fn, async? }`, the first being the baseline. */
+export function runCase(variants, settings) {
+  return slices.runCase(variants, settings, now);
 }
 
 /** Formats ops/s compactly (e.g. 68.2k). */

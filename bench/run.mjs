@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --quick | --write]`: keyroll against raw node:crypto
+ * `npm run bench [-- --quick | --write] [--web]`: keyroll against raw node:crypto
  * AES-256-GCM and @47ng/cloak, interleaved, at 64 B, 1 KiB, 64 KiB and 1 MiB;
  * per-message overhead; peak RSS; the 64 MiB memory check in a child process;
  * then the re-encryption and token benches when they exist. Prints markdown
  * tables. `--write` also puts this run into docs/performance.md (the whole
  * output, and the round-trip summary) and the same summary into README.md, so
- * every published figure comes from one run. Never a timed test: `--quick`
- * only shows that everything runs.
+ * every published figure comes from one run, and the WebCrypto edition's
+ * figures (Node and Chromium) into its section. `--web` runs (and with
+ * `--write` writes) only the WebCrypto edition's bench. Never a timed test:
+ * `--quick` only shows that everything runs.
  * @module
  */
 import { execFileSync } from 'node:child_process';
@@ -58,72 +60,81 @@ console.log = (...args) => {
   log(...args);
 };
 
-console.log(`# keyroll bench${quick ? ' (quick: too short to mean anything, CI smoke only)' : ''}`);
+const webOnly = process.argv.includes('--web');
+console.log(`# keyroll bench${webOnly ? ' (the WebCrypto edition only)' : ''}${quick ? ' (quick: too short to mean anything, CI smoke only)' : ''}`);
 console.log(`machine: ${machine()}`);
-console.log(`settings: ${settings.slices} interleaved slices of ${settings.budgetMs} ms (${clockName}) per variant and case, ratio = median over slices of ops/s / raw GCM ops/s in the same slice (min-max in brackets)\n`);
+let summaryTable;
+if (!webOnly) summaryTable = await benchCore();
 
-const summary = [];
-for (const size of SIZES) {
-  const rows = [];
-  for (const op of OPS) {
-    const results = await runCase(variantsFor(size, op), settings);
-    for (const r of results) rows.push([op, r.name, formatOps(r.opsPerSec), ratio(r)]);
-    if (op === 'roundtrip') summary.push({ size, results });
-  }
-  console.log(`## ${formatSize(size)}\n`);
-  console.log(table(['op', 'variant', 'ops/s', 'ratio to raw GCM'], rows));
-  console.log();
-}
+async function benchCore() {
+  console.log(`settings: ${settings.slices} interleaved slices of ${settings.budgetMs} ms (${clockName}) per variant and case, ratio = median over slices of ops/s / raw GCM ops/s in the same slice (min-max in brackets)\n`);
 
-const pick = (results, name) => results.find((r) => r.name === name);
-const summaryTable = table(
-  ['size', 'keyroll binary', 'keyroll text', 'keyroll text, string in/out', '@47ng/cloak (async)', '@47ng/cloak (sync)', 'raw GCM again (A/A noise)'],
-  summary.map(({ size, results }) => [
-    formatSize(size),
-    ...['keyroll binary', 'keyroll text', 'keyroll text, string in/out', 'cloak (async, awaited)', 'cloak (sync)', 'raw GCM (A/A)'].map((name) => pick(results, name).ratio.toFixed(2)),
-  ]),
-);
-console.log('## Round trip, ratio to raw GCM (median over slices)\n');
-console.log(summaryTable);
-console.log();
-
-console.log('## Per-message overhead in bytes (key id "k1", 2 bytes)\n');
-console.log(
-  table(
-    ['size', 'keyroll binary', 'keyroll text', 'cloak'],
-    SIZES.map((size) => {
-      const o = overheadFor(size);
-      return [formatSize(size), o.binary, o.text, o.cloak];
-    }),
-  ),
-);
-console.log();
-console.log(`peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB\n`);
-
-const memoryScript = fileURLToPath(new URL('./memory.mjs', import.meta.url));
-const MiB = 1 << 20;
-for (const mode of ['hold', 'drop']) {
-  for (const form of ['binary', 'text']) {
-    let m;
-    try {
-      const out = execFileSync(process.execPath, ['--expose-gc', memoryScript, quick ? '8' : '64', form, mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      m = JSON.parse(out.trim().split('\n').pop());
-    } catch (error) {
-      // Say which check failed and go on to the rest; the exit code still reports it.
-      console.log(`memory (${form} form, ${mode}): FAILED: ${String(error.stderr ?? error.message).split('\n').find((l) => /Error/.test(l)) ?? 'see stderr'}`);
-      process.exitCode = 1;
-      continue;
+  const summary = [];
+  for (const size of SIZES) {
+    const rows = [];
+    for (const op of OPS) {
+      const results = await runCase(variantsFor(size, op), settings);
+      for (const r of results) rows.push([op, r.name, formatOps(r.opsPerSec), ratio(r)]);
+      if (op === 'roundtrip') summary.push({ size, results });
     }
-    console.log(
-      `memory (${form} form, caller ${mode === 'hold' ? 'holds plaintext, envelope and result' : 'drops the plaintext after encrypting'}): ` +
-        `${m.payloadBytes / MiB} MiB: peak RSS ${(m.peakRssBytes / MiB).toFixed(1)} MiB = ${m.peakOverPayload.toFixed(2)}x the payload ` +
-        `(${m.netPeakOverPayload.toFixed(2)}x net of the ${(m.rssBeforeBytes / MiB).toFixed(1)} MiB the process had before)`,
-    );
+    console.log(`## ${formatSize(size)}\n`);
+    console.log(table(['op', 'variant', 'ops/s', 'ratio to raw GCM'], rows));
+    console.log();
   }
-}
-console.log();
 
-for (const [file, fn] of [['./reencrypt.mjs', 'benchReencryptReport'], ['./tokens.mjs', 'benchTokens'], ['./stream.mjs', 'benchStream'], ['./web.mjs', 'benchWeb']]) {
+  const pick = (results, name) => results.find((r) => r.name === name);
+  const summaryTable = table(
+    ['size', 'keyroll binary', 'keyroll text', 'keyroll text, string in/out', '@47ng/cloak (async)', '@47ng/cloak (sync)', 'raw GCM again (A/A noise)'],
+    summary.map(({ size, results }) => [
+      formatSize(size),
+      ...['keyroll binary', 'keyroll text', 'keyroll text, string in/out', 'cloak (async, awaited)', 'cloak (sync)', 'raw GCM (A/A)'].map((name) => pick(results, name).ratio.toFixed(2)),
+    ]),
+  );
+  console.log('## Round trip, ratio to raw GCM (median over slices)\n');
+  console.log(summaryTable);
+  console.log();
+
+  console.log('## Per-message overhead in bytes (key id "k1", 2 bytes)\n');
+  console.log(
+    table(
+      ['size', 'keyroll binary', 'keyroll text', 'cloak'],
+      SIZES.map((size) => {
+        const o = overheadFor(size);
+        return [formatSize(size), o.binary, o.text, o.cloak];
+      }),
+    ),
+  );
+  console.log();
+  console.log(`peak RSS of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB\n`);
+
+  const memoryScript = fileURLToPath(new URL('./memory.mjs', import.meta.url));
+  const MiB = 1 << 20;
+  for (const mode of ['hold', 'drop']) {
+    for (const form of ['binary', 'text']) {
+      let m;
+      try {
+        const out = execFileSync(process.execPath, ['--expose-gc', memoryScript, quick ? '8' : '64', form, mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+        m = JSON.parse(out.trim().split('\n').pop());
+      } catch (error) {
+        // Say which check failed and go on to the rest; the exit code still reports it.
+        console.log(`memory (${form} form, ${mode}): FAILED: ${String(error.stderr ?? error.message).split('\n').find((l) => /Error/.test(l)) ?? 'see stderr'}`);
+        process.exitCode = 1;
+        continue;
+      }
+      console.log(
+        `memory (${form} form, caller ${mode === 'hold' ? 'holds plaintext, envelope and result' : 'drops the plaintext after encrypting'}): ` +
+          `${m.payloadBytes / MiB} MiB: peak RSS ${(m.peakRssBytes / MiB).toFixed(1)} MiB = ${m.peakOverPayload.toFixed(2)}x the payload ` +
+          `(${m.netPeakOverPayload.toFixed(2)}x net of the ${(m.rssBeforeBytes / MiB).toFixed(1)} MiB the process had before)`,
+      );
+    }
+  }
+  console.log();
+  return summaryTable;
+}
+
+let webReport;
+const sections = [['./reencrypt.mjs', 'benchReencryptReport'], ['./tokens.mjs', 'benchTokens'], ['./stream.mjs', 'benchStream'], ['./web.mjs', 'benchWeb']];
+for (const [file, fn] of webOnly ? sections.slice(-1) : sections) {
   let mod;
   try {
     mod = await import(file);
@@ -142,12 +153,13 @@ for (const [file, fn] of [['./reencrypt.mjs', 'benchReencryptReport'], ['./token
   const result = await mod[fn]({ quick });
   if (typeof result === 'string') console.log(result);
   else if (result !== undefined) console.log(JSON.stringify(result, null, 2));
+  if (fn === 'benchWeb') webReport = result;
   console.log();
 }
 
 if (write) {
   const when = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const source = `${machine()}, ${load()}; \`npm run bench -- --write\`, ${when}`;
+  const source = `${machine()}, ${load()}; \`npm run bench -- ${webOnly ? '--web ' : ''}--write\`, ${when}`;
   const summaryBlock = [
     'Round trip (encrypt, then decrypt), as a ratio to raw node:crypto AES-256-GCM',
     '(random 96-bit IV, `createCipheriv`, `getAuthTag`) in the same run: 1.00 is',
@@ -169,8 +181,13 @@ if (write) {
     if (a < 0 || b < a) throw new Error(`${file} has no ${start} ... ${end} block`);
     writeFileSync(url, `${text.slice(0, a + start.length)}\n${content}\n${text.slice(b)}`);
   };
-  replaceBlock('docs/performance.md', 'summary', summaryBlock);
-  replaceBlock('docs/performance.md', 'run', runBlock);
-  replaceBlock('README.md', 'summary', summaryBlock);
-  log('bench: wrote this run into docs/performance.md and its summary into README.md');
+  if (typeof webReport === 'string') replaceBlock('docs/performance.md', 'web', `Measured on ${source}.\n\n${webReport.replaceAll('\n### ', '\n#### ').replace(/^### /, '#### ')}`);
+  if (webOnly) {
+    log('bench: wrote the WebCrypto edition\'s figures into docs/performance.md');
+  } else {
+    replaceBlock('docs/performance.md', 'summary', summaryBlock);
+    replaceBlock('docs/performance.md', 'run', runBlock);
+    replaceBlock('README.md', 'summary', summaryBlock);
+    log('bench: wrote this run into docs/performance.md and its summary into README.md');
+  }
 }
