@@ -145,6 +145,13 @@ export async function runConformance({ runtime, lib, tokens, vectors, inbox = []
     await expectCode('ERR_KEY_DISABLED', async () => disabled.decrypt(await ring.encrypt('y')), 'a disabled key');
     await expectCode('ERR_MALFORMED_ENVELOPE', () => ring.decrypt('kr1.k2.!!!'), 'bad base64url');
     await expectCode('ERR_MALFORMED_ENVELOPE', () => ring.decrypt('not an envelope'), 'not an envelope');
+    // One text, one decoding, whichever base64 codec the runtime has: whitespace and non-zero unused bits are refused.
+    const good = await ring.encrypt('canonical!'); // 79 bytes: the last base64url character carries 4 unused bits
+    await expectCode('ERR_MALFORMED_ENVELOPE', () => ring.decrypt(`${good.slice(0, 20)} ${good.slice(21)}`), 'a space in the payload');
+    await expectCode('ERR_MALFORMED_ENVELOPE', () => ring.decrypt(`${good.slice(0, 20)}\n${good.slice(20)}`), 'a line break in the payload');
+    const last = good.at(-1);
+    const sibling = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(last) ^ 1;
+    await expectCode('ERR_MALFORMED_ENVELOPE', () => ring.decrypt(good.slice(0, -1) + 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'[sibling]), 'non-zero unused bits');
     await expectCode('ERR_UNSUPPORTED_VERSION', () => ring.decrypt('kr2.k2.AAAA'), 'version 2');
     await expectCode('ERR_INVALID_KEYRING', () => lib.create({ keys: [{ id: 'a', secret: 'aaaaaaaaaaaaaaaa', state: 'active' }, { id: 'b', secret: 'bbbbbbbbbbbbbbbb', state: 'active' }] }), 'two active keys');
     await expectCode('ERR_INVALID_KEY', () => lib.create({ keys: [{ id: 'a', secret: 'short' }] }), 'a short secret');
