@@ -53,8 +53,38 @@ function setAad(cipher: { setAAD(data: Uint8Array): unknown }, aad: GcmAad): voi
     cipher.setAAD(aad);
     return;
   }
-  cipher.setAAD(aad[0]);
-  if (aad[1].length > 0) cipher.setAAD(aad[1]);
+  if (aad[1].length === 0) {
+    cipher.setAAD(aad[0]);
+  } else if (splitAadWorks()) {
+    cipher.setAAD(aad[0]);
+    cipher.setAAD(aad[1]);
+  } else {
+    const joined = new Uint8Array(aad[0].length + aad[1].length);
+    joined.set(aad[0], 0);
+    joined.set(aad[1], aad[0].length);
+    cipher.setAAD(joined);
+  }
+}
+
+/*
+ * Not every node:crypto absorbs associated data across calls: Deno's gives
+ * two setAAD calls a tag that is neither that of their concatenation nor
+ * that of the last part, so envelopes written there would not open
+ * elsewhere. Checked once, on first use, against one call over the
+ * concatenation; where it differs, the parts are joined.
+ */
+let splitAad: boolean | undefined;
+function splitAadWorks(): boolean {
+  if (splitAad === undefined) {
+    const tag = (parts: Uint8Array[]): Buffer => {
+      const cipher = nodeCrypto.createCipheriv('aes-256-gcm', new Uint8Array(32), new Uint8Array(12));
+      for (const part of parts) cipher.setAAD(part);
+      cipher.final();
+      return cipher.getAuthTag();
+    };
+    splitAad = tag([Uint8Array.of(1, 2, 3), Uint8Array.of(4, 5)]).equals(tag([Uint8Array.of(1, 2, 3, 4, 5)]));
+  }
+  return splitAad;
 }
 
 /**
