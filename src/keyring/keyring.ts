@@ -174,19 +174,6 @@ function runtimeOptions<T extends KeyringRuntimeOptions>(value: T | undefined, l
 }
 
 /**
- * A keyring: exactly one active key that encrypts, plus `decrypt-only`,
- * `pending` and `disabled` keys. Immutable: lifecycle operations return a
- * new, validated keyring.
- *
- * @example
- * ```ts
- * import { Keyring, generateKey } from 'keyroll';
- * const ring = Keyring.create({ keys: [generateKey({ id: 'k1' })] });
- * const stored = ring.encrypt('4111 1111 1111 1111', { context: { table: 'cards', column: 'pan', id: '7' } });
- * ring.decryptString(stored, { context: { table: 'cards', column: 'pan', id: '7' } });
- * ```
- */
-/**
  * Package-internal (no entry point exports it): open and seal with a
  * context that is already canonical, for the re-encryption paths, which
  * canonicalise a value's context once for both steps and check their
@@ -211,6 +198,19 @@ const unset = (): never => {
 /** See {@link KeyringInternals}. */
 export const keyringInternals: KeyringInternals = { open: unset, seal: unset };
 
+/**
+ * A keyring: exactly one active key that encrypts, plus `decrypt-only`,
+ * `pending` and `disabled` keys. Immutable: lifecycle operations return a
+ * new, validated keyring.
+ *
+ * @example
+ * ```ts
+ * import { Keyring, generateKey } from 'keyroll';
+ * const ring = Keyring.create({ keys: [generateKey({ id: 'k1' })] });
+ * const stored = ring.encrypt('4111 1111 1111 1111', { context: { table: 'cards', column: 'pan', id: '7' } });
+ * ring.decryptString(stored, { context: { table: 'cards', column: 'pan', id: '7' } });
+ * ```
+ */
 export class Keyring {
   readonly #keys: ReadonlyMap<string, Key>;
   readonly #baseActive: Key;
