@@ -30,7 +30,8 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   platform: 'node',
-  // Classes keep their names in stack traces and util.inspect (KeyrollError, not _KeyrollError).
+  // Errors print as KeyrollError (their name and util.inspect), not _KeyrollError. Stack frames of a
+  // class that refers to itself may still read `_Keyring.decrypt`: how the bundler emits such a class.
   keepNames: true,
   splitting: true,
   treeshake: true,
