@@ -5,7 +5,7 @@
  * @module
  */
 import { KeyrollError, escapeControls, fail, type KeyrollErrorCode } from './errors.js';
-import { describe } from './bytes.js';
+import { builtinModule, describe } from './bytes.js';
 
 /**
  * Checks an options object and returns it: `undefined` is `{}`; anything but
@@ -70,20 +70,8 @@ export function optionalFunction<F extends (...args: never[]) => unknown>(value:
   return value;
 }
 
-/*
- * util.types.isProxy, through process.getBuiltinModule (Node 20.16+, Bun,
- * Deno) so that this file imports nothing from node: and stays in the
- * browser edition, where it is undefined.
- */
-const isProxy: ((value: unknown) => boolean) | undefined = (() => {
-  try {
-    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-    const util = getBuiltin?.('node:util') as { types?: { isProxy?: (value: unknown) => boolean } } | undefined;
-    return util?.types?.isProxy;
-  } catch {
-    return undefined;
-  }
-})();
+/* util.types.isProxy where the runtime has node:util; this file imports nothing from node: (browser edition). */
+const isProxy = builtinModule<{ types?: { isProxy?: (value: unknown) => boolean } }>('node:util')?.types?.isProxy;
 
 /** Array.isArray throws on a revoked Proxy: that is a bad argument, not a crash. */
 function isArray(value: unknown, label: string): boolean {

@@ -38,6 +38,21 @@ function isWellFormed(value: string): boolean {
  */
 const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
 
+/**
+ * A Node built-in module through `process.getBuiltinModule` (Node 20.16+,
+ * Bun, Deno), or `undefined` where the runtime has none or lacks that
+ * module (browsers; workerd has no node:v8). Unlike a static import, it
+ * lets a module that works without the built-in load everywhere.
+ */
+export function builtinModule<T>(id: string): T | undefined {
+  try {
+    const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+    return getBuiltin?.(id) as T | undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A view of `bytes` as a Buffer, without copying (Node-only callers). */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

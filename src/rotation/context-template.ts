@@ -9,7 +9,7 @@
  * braces. Names and literal text may not contain `,` or `=`.
  * @module
  */
-import { fail } from '../errors.js';
+import { KeyrollError, fail } from '../errors.js';
 import { canonicalContext, canonicalRecordOf, type Context } from '../envelope/context.js';
 import type { Row, RowStoreTarget } from './store.js';
 
@@ -70,7 +70,7 @@ export function parseContextTemplate(template: string): ContextTemplate {
   const record = canonicalRecordOf(entries.map(([name]) => name));
   CANONICAL.set(build, (row) => {
     const values = entries.map(([, parts]) => text(row, parts));
-    return () => record(values);
+    return refusedAsValue(() => record(values));
   });
   return { columns: [...columns], build };
 }
@@ -80,26 +80,36 @@ export function parseContextTemplate(template: string): ContextTemplate {
  * job makes each row's canonical context from it directly, without
  * building the record and checking it as a caller's context.
  */
-const CANONICAL = new WeakMap<RowContext, (row: Row) => () => Uint8Array>();
-const NO_CONTEXT = (): Uint8Array => canonicalContext(undefined);
+const CANONICAL = new WeakMap<RowContext, RowCanonical>();
 
 /**
- * Package-internal: for each row, the canonical bytes of its context in two
- * steps, as the batch job needs them. The first step builds the context (an
- * error there is the job's configuration, and stops it); the second
- * canonicalises it (an error there, a value that is not a string or not
- * well-formed Unicode, belongs to the row). Gives exactly
+ * A row's canonical context bytes, or the KeyrollError that refuses them.
+ * Building the context may throw (that is the job's configuration, and
+ * stops it); a context that builds but cannot be made canonical (a value
+ * that is not a string, or not well-formed Unicode) belongs to the row and
+ * comes back as the error.
+ */
+export type RowCanonical = (row: Row) => Uint8Array | KeyrollError;
+
+/**
+ * Package-internal: {@link RowCanonical} for a job's context. Gives exactly
  * `canonicalContext(build(row))`; a parsed template takes a shorter path.
  */
-export function rowCanonicalContext(build: RowContext | undefined): (row: Row) => () => Uint8Array {
-  if (build === undefined) return () => NO_CONTEXT;
-  return (
-    CANONICAL.get(build) ??
-    ((row) => {
-      const context = build(row);
-      return () => canonicalContext(context);
-    })
-  );
+export function rowCanonicalContext(build: RowContext | undefined): RowCanonical {
+  if (build === undefined) return () => canonicalContext(undefined);
+  return CANONICAL.get(build) ?? ((row) => {
+    const context = build(row);
+    return refusedAsValue(() => canonicalContext(context));
+  });
+}
+
+function refusedAsValue(canonical: () => Uint8Array): Uint8Array | KeyrollError {
+  try {
+    return canonical();
+  } catch (err) {
+    if (err instanceof KeyrollError) return err;
+    throw err;
+  }
 }
 
 /**

@@ -16,7 +16,7 @@ import { fail } from '../errors.js';
 import type { Keyring } from '../keyring/keyring.js';
 import type { BlindIndexOptions } from '../lookup/spec.js';
 import type { LegacyConfig } from './legacy/decoder.js';
-import type { RowOutcome, RowWork } from './refresh-row.js';
+import { CURRENT, type RowOutcome, type RowWork } from './refresh-row.js';
 import type { StoredValue } from './lazy.js';
 
 /**
@@ -103,7 +103,6 @@ export function fromWire(wire: WireOutcome): RowOutcome {
   return wire;
 }
 
-const CURRENT: RowOutcome = Object.freeze({ kind: 'current' });
 
 /**
  * The built worker script (dist/rotation-worker.js), beside this module's

@@ -5,7 +5,7 @@
  * Memory is bounded by `batchSize x concurrency` rows plus the failure sample.
  * @module
  */
-import { KeyrollError, fail } from '../errors.js';
+import { fail } from '../errors.js';
 import { checkOptions } from '../args.js';
 import type { Keyring } from '../keyring/keyring.js';
 import { indexSpec, type BlindIndexOptions } from '../lookup/spec.js';
@@ -14,7 +14,7 @@ import { refreshRow, type RowMode, type RowOutcome, type RowWork } from './refre
 import { checkDecoders, type LegacyDecoder } from './legacy/decoder.js';
 import { legacyConfigs } from './legacy/config.js';
 import { checkShard, type Row, type RowChange, type RowId, type RowStore, type Shard } from './store.js';
-import { resolveRowContext, rowCanonicalContext, type RowContext } from './context-template.js';
+import { resolveRowContext, rowCanonicalContext, type RowCanonical, type RowContext } from './context-template.js';
 import { zeroCounters, type Checkpoint, type JobCounters } from './checkpoint.js';
 import { countKeyIds, type KeyIdCounts } from './dry-run.js';
 
@@ -242,7 +242,7 @@ interface BatchOutcome {
   readonly delta: JobCounters;
 }
 
-async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[], buildContext: (row: Row) => () => Uint8Array, mode: RowMode, pool: RowPool | undefined): Promise<BatchOutcome> {
+async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[], buildContext: RowCanonical, mode: RowMode, pool: RowPool | undefined): Promise<BatchOutcome> {
   const counters = zeroCounters();
   const changes: RowChange[] = [];
   const batchFailures: RowFailure[] = [];
@@ -252,14 +252,10 @@ async function processBatch(ring: Keyring, store: RowStore, rows: readonly Row[]
   // error that stops the job; one that builds but is refused (a value that is not a string) fails its row.
   const refused = new Map<number, RowOutcome>();
   const work: RowWork[] = rows.map((row, i) => {
-    const canonical = buildContext(row);
-    try {
-      return { value: row.value, context: canonical() };
-    } catch (err) {
-      if (!(err instanceof KeyrollError)) throw err;
-      refused.set(i, { kind: 'failed', code: err.code });
-      return { value: row.value, context: NO_CONTEXT };
-    }
+    const context = buildContext(row);
+    if (context instanceof Uint8Array) return { value: row.value, context };
+    refused.set(i, { kind: 'failed', code: context.code });
+    return { value: row.value, context: NO_CONTEXT };
   });
   const outcomes: RowOutcome[] = pool === undefined ? work.map((w, i) => refused.get(i) ?? refreshRow(ring, w, mode)) : await pool.run(work);
   rows.forEach((row, i) => {

@@ -38,7 +38,8 @@ export interface RowMode {
   readonly blindIndex?: BlindIndexOptions;
 }
 
-const CURRENT: RowOutcome = Object.freeze({ kind: 'current' });
+/** The outcome of a value already under the active key (one frozen object for every such row). */
+export const CURRENT: RowOutcome = Object.freeze({ kind: 'current' });
 
 /**
  * Decrypts and, when stale, re-encrypts one value: what `readAndRefresh`

@@ -7,6 +7,7 @@
  * @module
  */
 import * as nodeCrypto from 'node:crypto';
+import { builtinModule } from '../bytes.js';
 
 type HashFn = (data: Uint8Array) => Buffer;
 type OneShot = ((alg: string, data: Uint8Array, enc: 'buffer') => Buffer) & ((alg: string, data: Uint8Array, enc: 'latin1') => string);
@@ -210,21 +211,13 @@ function dropPool(): void {
  * built, the pool is emptied before it is written and again when a process
  * starts from it, so each process refills from its own CSPRNG.
  */
-const startupSnapshot = v8StartupSnapshot();
 /*
- * node:v8 is loaded through process.getBuiltinModule (Node 20.16+, Bun, Deno),
- * not a static import: Cloudflare's workerd (nodejs_compat) has no node:v8,
- * and a static import would stop the whole root entry from loading there.
- * Where it is missing, no startup snapshot can be built either.
+ * node:v8 is loaded through process.getBuiltinModule, not a static import:
+ * Cloudflare's workerd (nodejs_compat) has no node:v8, and a static import
+ * would stop the whole root entry from loading there. Where it is missing,
+ * no startup snapshot can be built either.
  */
-function v8StartupSnapshot(): StartupSnapshot | undefined {
-  const getBuiltin = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
-  try {
-    return (getBuiltin?.('node:v8') as { startupSnapshot?: StartupSnapshot } | undefined)?.startupSnapshot;
-  } catch {
-    return undefined;
-  }
-}
+const startupSnapshot = builtinModule<{ startupSnapshot?: StartupSnapshot }>('node:v8')?.startupSnapshot;
 if (startupSnapshot?.isBuildingSnapshot()) {
   startupSnapshot.addSerializeCallback(dropPool);
   startupSnapshot.addDeserializeCallback(dropPool);

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalContext } from '../../src/envelope/context.js';
+import { KeyrollError } from '../../src/errors.js';
 import { parseContextTemplate, rowCanonicalContext } from '../../src/rotation/context-template.js';
 import type { Row } from '../../src/rotation/store.js';
 
@@ -23,22 +24,26 @@ describe('canonical contexts from a template', () => {
     fc.assert(
       fc.property(template, row, (entries, r) => {
         const { build } = parseContextTemplate(text(entries));
-        const fast = rowCanonicalContext(build)(asRow(r))();
-        expect(Buffer.from(fast).equals(Buffer.from(canonicalContext(build(asRow(r)))))).toBe(true);
+        const fast = rowCanonicalContext(build)(asRow(r));
+        expect(fast).toBeInstanceOf(Uint8Array);
+        expect(Buffer.from(fast as Uint8Array).equals(Buffer.from(canonicalContext(build(asRow(r)))))).toBe(true);
       }),
       { numRuns: 300 },
     );
   });
 
-  it('refuse a column value that is not well-formed Unicode in the second step, as canonicalContext does', () => {
+  it('return the refusal of a column value that is not well-formed Unicode (the row fails), as canonicalContext refuses it', () => {
     const { build } = parseContextTemplate('table=users,who={email}');
     const bad = asRow({ id: 1, email: 'a\ud800b', n: 0 });
-    const step = rowCanonicalContext(build)(bad);
-    expect(step).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
+    const refused = rowCanonicalContext(build)(bad);
+    expect(refused).toBeInstanceOf(KeyrollError);
+    expect(refused).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
+    // A function's context that builds but is refused comes back the same way.
+    expect(rowCanonicalContext(() => ({ id: 5 }) as never)(bad)).toMatchObject({ code: 'ERR_INVALID_ARGUMENT' });
     expect(() => canonicalContext(build(bad))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT' }));
   });
 
-  it('stop at the first step when the template needs a column the row lacks (the job stops)', () => {
+  it('throw when the template needs a column the row lacks (the job stops)', () => {
     const { build } = parseContextTemplate('who={missing}');
     expect(() => rowCanonicalContext(build)(asRow({ id: 1, email: '', n: 0 }))).toThrow(/needs column "missing"/);
   });
@@ -46,7 +51,9 @@ describe('canonical contexts from a template', () => {
   it('functions and no context take the general path', () => {
     const fn = (r: Row) => ({ id: String(r.id), z: 'é' });
     const r = asRow({ id: 7, email: '', n: 0 });
-    expect(Buffer.from(rowCanonicalContext(fn)(r)()).equals(Buffer.from(canonicalContext(fn(r))))).toBe(true);
-    expect(rowCanonicalContext(undefined)(r)()).toEqual(new Uint8Array(0));
+    expect(Buffer.from(rowCanonicalContext(fn)(r) as Uint8Array).equals(Buffer.from(canonicalContext(fn(r))))).toBe(true);
+    expect(rowCanonicalContext(undefined)(r)).toEqual(new Uint8Array(0));
+    // A function that throws while building stops the job: the error is thrown, not returned.
+    expect(() => rowCanonicalContext(() => { throw new RangeError('config'); })(r)).toThrow(RangeError);
   });
 });
